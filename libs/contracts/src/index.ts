@@ -1,0 +1,5 @@
+export * from './envelope.ts';
+export * from './events/identity.events.ts';
+export * from './http/pagination.dto.ts';
+export * from './problem.ts';
+export * from './roles.ts';

@@ -1,0 +1,53 @@
+import type { Principal } from './principal.ts';
+
+/**
+ * Access tokens that must stop working before they expire: single tokens by `jti`, and every
+ * token of a user issued at or before a cut-off (deactivation, role change). Entries are kept
+ * until the last token they cover has expired, then forgotten, so memory stays bounded by the
+ * number of revocations within one token lifetime.
+ */
+export class RevocationList {
+  private readonly jtis = new Map<string, number>();
+  private readonly subjects = new Map<string, { notBefore: number; expiresAt: number }>();
+  private lastPrune = 0;
+
+  private readonly now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
+
+  /** `expiresAt` in ms since the epoch. */
+  revokeToken(jti: string, expiresAt: number): void {
+    this.jtis.set(jti, expiresAt);
+    this.prune();
+  }
+
+  /** Every token of `sub` issued at or before `notBefore` (ms) stops working. */
+  revokeSubject(sub: string, notBefore: number, expiresAt: number): void {
+    const prev = this.subjects.get(sub);
+    this.subjects.set(sub, {
+      notBefore: Math.max(prev?.notBefore ?? 0, notBefore),
+      expiresAt: Math.max(prev?.expiresAt ?? 0, expiresAt),
+    });
+    this.prune();
+  }
+
+  isRevoked(p: Pick<Principal, 'jti' | 'sub' | 'iat'>): boolean {
+    if (this.jtis.has(p.jti)) return true;
+    const cut = this.subjects.get(p.sub);
+    return cut !== undefined && p.iat * 1000 <= cut.notBefore;
+  }
+
+  get size(): number {
+    return this.jtis.size + this.subjects.size;
+  }
+
+  private prune(): void {
+    const now = this.now();
+    if (now - this.lastPrune < 1000) return;
+    this.lastPrune = now;
+    for (const [jti, exp] of this.jtis) if (exp <= now) this.jtis.delete(jti);
+    for (const [sub, cut] of this.subjects) if (cut.expiresAt <= now) this.subjects.delete(sub);
+  }
+}

@@ -1,0 +1,21 @@
+// Skeleton: this service's domain comes with its own issue. Until then it boots with the
+// service kit so the stack, the probes and the gateway's merged OpenAPI document include it.
+import {
+  BaseConfigSchema,
+  createLogger,
+  createMetrics,
+  createServiceApp,
+  loadConfig,
+  serveApp,
+  serveOpenApi,
+} from '@helpdesk/kit';
+import { z } from 'zod';
+
+const config = loadConfig(
+  BaseConfigSchema.extend({ PORT: z.coerce.number().int().default(8083) }),
+  process.env,
+);
+const logger = createLogger({ name: 'sla', level: config.LOG_LEVEL });
+const app = createServiceApp({ name: 'sla', logger, metrics: createMetrics('sla') });
+serveOpenApi(app, 'Helpdesk sla service');
+await serveApp({ app, port: config.PORT, host: config.HOST, logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
