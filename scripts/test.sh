@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: installs what it needs (Node 24, pnpm 12, packages, Chromium, local servers),
+# The test command: installs what it needs (Node 24, pnpm 12, packages; the integration tests'
+# global setup installs and starts the local servers and Chromium through scripts/infra.sh),
 # then runs the formatter/linter check, the type check, and every unit and integration test.
 # Server URLs come from MONGO_URL / AMQP_URL / TEMPORAL_ADDRESS when set; otherwise the integration
 # tests' global setup uses a container runtime when one answers, else the local stand-ins.
@@ -11,11 +12,6 @@ step() { printf '\n== %s\n' "$*" >&2; }
 
 step "packages"
 pnpm install --frozen-lockfile --reporter=append-only 2>&1 | tail -n 3 >&2
-
-step "browser for the API docs test"
-if [ ! -x /usr/bin/chromium ]; then
-  scripts/apt-install.sh chromium >&2
-fi
 
 step "format and lint"
 pnpm exec biome check .

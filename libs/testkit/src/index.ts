@@ -1,1 +1,17 @@
-export {};
+import { inject } from 'vitest';
+import type { TestServers } from './servers/test-servers.ts';
+
+export {
+  type CollectedEvent,
+  collectEvents,
+  EVENTS_EXCHANGE,
+  type EventCollector,
+} from './collect-events.ts';
+export type { ServerSource, TestServers } from './servers/test-servers.ts';
+export { uniqueDbUrl } from './unique-db-url.ts';
+export { type WaitForOptions, waitFor } from './wait-for.ts';
+
+/** The servers the `int` project's global setup resolved (see docs/infrastructure.md). */
+export function testServers(): TestServers {
+  return inject('testServers');
+}

