@@ -20,12 +20,15 @@ export function problemResponse(
   });
 }
 
-/** Zod issues → our field list; paths are dotted (`items.0.name`). */
+/** Zod issues → our field list; paths are dotted (`items.0.name`), unknown keys get one entry each. */
 export function zodFieldErrors(
-  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code?: string; keys?: string[] }>,
 ): FieldError[] {
-  return issues.map((i) => ({
-    path: i.path.map(String).join('.') || '(body)',
-    message: i.message,
-  }));
+  return issues.flatMap((i) => {
+    const base = i.path.map(String).join('.');
+    if (i.code === 'unrecognized_keys' && i.keys?.length) {
+      return i.keys.map((k) => ({ path: base ? `${base}.${k}` : k, message: 'is not allowed here' }));
+    }
+    return [{ path: base || '(body)', message: i.message }];
+  });
 }

@@ -1,0 +1,184 @@
+import { IdentityEvents } from '@helpdesk/contracts';
+import { createMetrics, createTokenVerifier, RevocationList } from '@helpdesk/kit';
+import { connectBroker, startOutboxRelay } from '@helpdesk/messaging';
+import { collectEvents, testServers, uniqueDbUrl } from '@helpdesk/testkit';
+import { pino } from 'pino';
+import { createApp } from '../src/app.ts';
+import { loadIdentityConfig } from '../src/config.ts';
+import { consumeSessionRevoked } from '../src/consumers/session-revoked.consumer.ts';
+import { openStore } from '../src/infra/store.ts';
+import { prepareIdentity, wireIdentity } from '../src/wiring.ts';
+
+/**
+ * One identity replica wired as main.ts wires it, against the real MongoDB stand-in and
+ * RabbitMQ, served in-process through `app.request()`. Log lines are kept for assertions.
+ */
+export async function startIdentity(env: Record<string, string> = {}) {
+  const { mongoUrl, amqpUrl } = testServers();
+  const config = loadIdentityConfig({
+    MONGO_URL: uniqueDbUrl(mongoUrl, 'identity'),
+    AMQP_URL: amqpUrl,
+    TRUST_PROXY: 'true',
+    ...env,
+  });
+  const logs: string[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
+  const metrics = createMetrics('identity');
+  const store = await openStore(config.MONGO_URL);
+  const broker = await connectBroker({
+    url: amqpUrl,
+    logger,
+    name: 'identity-test',
+    registry: metrics.registry,
+  });
+  const relay = startOutboxRelay({
+    models: [store.models.users],
+    broker,
+    logger,
+    registry: metrics.registry,
+  });
+  const revocations = new RevocationList();
+  const { deps, keys } = wireIdentity({ config, store, revocations, kick: relay.kick, logger });
+  await prepareIdentity({ config, store, deps, keys, logger });
+  const consumer = await consumeSessionRevoked(broker, revocations);
+  const verifier = createTokenVerifier({
+    jwks: keys.getKey,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    revocations,
+  });
+  const app = createApp({
+    identity: deps,
+    verifier,
+    keys,
+    logger,
+    metrics,
+    trustProxy: config.TRUST_PROXY,
+    readiness: { mongo: () => store.ping(), broker: () => broker.check() },
+  });
+
+  return {
+    app,
+    config,
+    store,
+    deps,
+    keys,
+    relay,
+    revocations,
+    metrics,
+    logs,
+    async close() {
+      await consumer.cancel();
+      await relay.stop();
+      keys.stop();
+      await broker.close();
+      await store.close();
+    },
+  };
+}
+export type Identity = Awaited<ReturnType<typeof startIdentity>>;
+
+/** A second replica on the same database (same keys, same users), as a scaled deployment has. */
+export function startReplica(of: Identity) {
+  return startIdentity({ MONGO_URL: of.config.MONGO_URL });
+}
+
+export function collectIdentityEvents() {
+  return collectEvents(testServers().amqpUrl, [
+    IdentityEvents.UserRegistered,
+    IdentityEvents.UserUpdated,
+    IdentityEvents.SessionRevoked,
+  ]);
+}
+
+/** Matches the collected event of `type` about one user. */
+export const eventOf =
+  (type: string, userId: string) => (e: { routingKey: string; body: { aggregateId: string } }) =>
+    e.routingKey === type && e.body.aggregateId === userId;
+
+let ipCounter = 0;
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  body: any;
+}
+
+/** HTTP helpers over `app.request()`; each client has its own address, so throttling tests stay apart. */
+export function client(id: Identity, ip = `192.0.2.${(ipCounter++ % 250) + 1}`) {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> => {
+    const res = await id.app.request(path, {
+      method,
+      headers: {
+        'x-forwarded-for': ip,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  };
+  return {
+    ip,
+    get: (path: string, token?: string): Promise<Reply> => call('GET', path, undefined, token),
+    post: (path: string, body?: unknown, token?: string): Promise<Reply> => call('POST', path, body, token),
+    patch: (path: string, body: unknown, token?: string): Promise<Reply> => call('PATCH', path, body, token),
+    call,
+  };
+}
+export type Client = ReturnType<typeof client>;
+
+let userCounter = 0;
+
+/** Registers a fresh account and logs it in; `org` makes a new org with this user as admin. */
+export async function signUp(c: Client, over: Record<string, unknown> = {}) {
+  const n = `${Date.now().toString(36)}${userCounter++}`;
+  const username = (over.username as string) ?? `u${n}`;
+  const password = (over.password as string) ?? 'a good password';
+  const reg = await c.post('/api/auth/register/', {
+    username,
+    email: `${username}@example.com`,
+    password,
+    first_name: 'Test',
+    last_name: 'User',
+    ...over,
+  });
+  if (reg.status !== 201) throw new Error(`register ${reg.status}: ${JSON.stringify(reg.body)}`);
+  const login = await c.post('/api/auth/login/', { username, password });
+  if (login.status !== 200) throw new Error(`login ${login.status}: ${JSON.stringify(login.body)}`);
+  return {
+    id: reg.body.id as string,
+    orgId: reg.body.org_id as string,
+    username,
+    password,
+    access: login.body.access as string,
+    refresh: login.body.refresh as string,
+  };
+}
+
+/** Makes a staff member of `admin`'s org through the admin API and logs them in. */
+export async function hire(c: Client, adminToken: string, role: 'user' | 'agent' | 'admin') {
+  const username = `s${Date.now().toString(36)}${userCounter++}`;
+  const created = await c.post(
+    '/api/auth/users/',
+    { username, email: `${username}@example.com`, password: 'a good password', role },
+    adminToken,
+  );
+  if (created.status !== 201) throw new Error(`create ${created.status}: ${JSON.stringify(created.body)}`);
+  const login = await c.post('/api/auth/login/', { username, password: 'a good password' });
+  return {
+    id: created.body.id as string,
+    username,
+    access: login.body.access as string,
+    refresh: login.body.refresh as string,
+  };
+}
