@@ -1,0 +1,178 @@
+import { type Envelope, EnvelopeSchema } from '@helpdesk/contracts';
+import { type ChannelModel, connect, type RecoveringChannelModel } from 'amqplib';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ZodType } from 'zod';
+import { type ConsumerState, startConsumer, stopConsumer } from './consumer.ts';
+import type { EventHandler } from './delivery.ts';
+import { messagingMetrics } from './metrics.ts';
+import { createPublisher } from './publisher.ts';
+import { DEFAULT_RETRY_POLICY } from './retry.ts';
+import { withTimeout } from './with-timeout.ts';
+
+export type { EventHandler, HandlerContext } from './delivery.ts';
+
+export interface BrokerOptions {
+  url: string;
+  logger: Logger;
+  /** Service name: the connection's name in the broker and the messages' `appId`. */
+  name: string;
+  registry?: Registry;
+  /** How long `publish` waits for a connection and the broker's confirm. Default 10 s. */
+  publishTimeoutMs?: number;
+  /** Failed attempts before the first connection gives up (later, it never does). Default 10. */
+  initialConnectRetries?: number;
+}
+
+export interface ConsumeOptions<T = unknown> {
+  queue: string;
+  bindings: string[];
+  /** Envelope schema; a message it rejects goes to the DLQ at once. Default: `EnvelopeSchema`. */
+  schema?: ZodType;
+  handler: EventHandler<T>;
+  /** Default 32. */
+  prefetch?: number;
+  /** Default 5. Also fixes the queue's delivery limit when the queue is first declared. */
+  maxAttempts?: number;
+  /** Backoff before the second attempt, doubled per attempt up to 2 s. Default 100 ms. */
+  retryDelayMs?: number;
+  /** A server-named, exclusive, auto-delete queue per process (fan-out); no DLQ. */
+  exclusive?: boolean;
+}
+
+export interface Consumer {
+  /** Stops taking messages and resolves once the in-flight ones are settled. */
+  cancel(): Promise<void>;
+}
+
+export interface Broker {
+  publish(envelope: Envelope): Promise<void>;
+  consume<T = unknown>(opts: ConsumeOptions<T>): Promise<Consumer>;
+  /** For /readyz: throws unless a publishing channel is open. */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function connectBroker(opts: BrokerOptions): Promise<Broker> {
+  const log = opts.logger.child({ component: 'broker' });
+  const metrics = messagingMetrics(opts.registry);
+  const consumers = new Set<ConsumerState>();
+  const pending = new Set<Promise<void>>();
+  let generation = 0;
+  let current: { model: ChannelModel; generation: number } | null = null;
+  let closing = false;
+  const ctx = { logger: log, metrics, isLive: (model: ChannelModel) => !closing && current?.model === model };
+  const publisher = createPublisher({
+    ...ctx,
+    appId: opts.name,
+    timeoutMs: opts.publishTimeoutMs ?? 10_000,
+    isClosing: () => closing,
+  });
+
+  // Runs on every (re)connection before the connection counts as up: topology, publisher,
+  // then every consumer that was asked for.
+  async function setup(model: ChannelModel): Promise<void> {
+    generation += 1;
+    current = { model, generation };
+    await publisher.open(model);
+    for (const state of consumers) await startConsumer(ctx, model, generation, state);
+  }
+
+  const conn: RecoveringChannelModel = await connect(opts.url, {
+    noDelay: true,
+    clientProperties: { connection_name: opts.name },
+    recovery: {
+      initialDelay: 100,
+      maxDelay: 5_000,
+      maxRetries: Number.POSITIVE_INFINITY,
+      initialMaxRetries: opts.initialConnectRetries ?? 10,
+      waitForConnect: false,
+      setup,
+    },
+  });
+  conn.on('connect', () => log.info('connected to the broker'));
+  conn.on('disconnect', (err) => {
+    current = null;
+    log.warn({ err }, 'lost the broker connection, reconnecting');
+  });
+  conn.on('connect-failed', (err) => log.warn({ err }, 'cannot connect to the broker yet'));
+  conn.on('reconnect-failed', (err) => log.error({ err }, 'gave up reconnecting to the broker'));
+  conn.on('error', (err) => log.warn({ err }, 'broker connection error'));
+  conn.on('blocked', (reason) => log.warn({ reason }, 'broker blocked publishing'));
+  conn.on('handler-error', (err, event) => log.error({ err, event }, 'broker listener failed'));
+  await conn.waitForConnect();
+
+  return {
+    async publish(envelope) {
+      if (closing) throw new Error('the broker connection is closed');
+      const task = publisher.publish(envelope);
+      pending.add(task);
+      try {
+        await task;
+      } finally {
+        pending.delete(task);
+      }
+    },
+
+    async consume<T>(options: ConsumeOptions<T>): Promise<Consumer> {
+      if (closing) throw new Error('the broker connection is closed');
+      const state: ConsumerState = {
+        queue: options.queue,
+        bindings: options.bindings,
+        exclusive: options.exclusive ?? false,
+        prefetch: options.prefetch ?? 32,
+        schema: options.schema ?? EnvelopeSchema,
+        handler: options.handler as EventHandler<unknown>,
+        policy: {
+          ...DEFAULT_RETRY_POLICY,
+          maxAttempts: options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts,
+          baseDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+        },
+        generation: 0,
+        channel: null,
+        consumerTag: null,
+        inFlight: new Set(),
+        cancelled: false,
+        restartTimer: null,
+      };
+      consumers.add(state);
+      const attempted = current;
+      if (attempted) {
+        try {
+          await startConsumer(ctx, attempted.model, attempted.generation, state);
+        } catch (err) {
+          // Lost the connection meanwhile: the next connection's setup starts the consumer. Any
+          // other failure (a queue declared with other arguments) is the caller's to see.
+          if (current === attempted || closing) {
+            consumers.delete(state);
+            await stopConsumer(state);
+            throw err;
+          }
+          log.warn({ err, queue: options.queue }, 'consumer will start on the next connection');
+        }
+      }
+      return {
+        cancel: async () => {
+          consumers.delete(state);
+          await stopConsumer(state);
+        },
+      };
+    },
+
+    async check() {
+      if (closing) throw new Error('the broker connection is closed');
+      if (!publisher.isOpen()) throw new Error('not connected to the broker');
+    },
+
+    async close() {
+      if (closing) return;
+      closing = true;
+      await Promise.all([...consumers].map((state) => stopConsumer(state)));
+      consumers.clear();
+      await Promise.allSettled([...pending]);
+      await withTimeout(conn.close(), 5_000, 'broker connection close').catch((err) =>
+        log.warn({ err }, 'could not close the broker connection cleanly'),
+      );
+    },
+  };
+}

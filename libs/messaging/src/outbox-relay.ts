@@ -1,0 +1,153 @@
+import type { Model } from 'mongoose';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Broker } from './broker.ts';
+import { outboxMetrics } from './metrics.ts';
+import { type OutboxEntry, PENDING_OUTBOX_FILTER } from './outbox.ts';
+
+export interface OutboxRelayOptions {
+  // biome-ignore lint/suspicious/noExplicitAny: the relay reads only `_id` and `outbox`, whatever the model
+  models: Model<any>[];
+  broker: Pick<Broker, 'publish'>;
+  logger: Logger;
+  /** Safety net for writes nobody kicked about and for failed rounds. Default 1 s. */
+  intervalMs?: number;
+  /** Documents per model per query. Default 100. */
+  batchSize?: number;
+  registry?: Registry;
+}
+
+export interface OutboxRelay {
+  /** Publish now; cheap to call after every write, calls during a round merge into one more. */
+  kick(): void;
+  /** Stops the loop after the round in flight. */
+  stop(): Promise<void>;
+  /** Resolves once everything pending at the time of the call has been published. */
+  drained(): Promise<void>;
+}
+
+interface PendingDoc {
+  _id: unknown;
+  outbox: OutboxEntry[];
+}
+
+/**
+ * Publishes what the outbox holds, oldest documents first, a document's events in sequence
+ * order, each confirmed by the broker before the exact published ids are pulled. A crash between
+ * publish and pull publishes again later: delivery is at least once and consumers dedupe. Run one
+ * relay per process; relays of several processes may publish the same event twice, which is
+ * equally safe.
+ */
+export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
+  const log = opts.logger.child({ component: 'outbox-relay' });
+  const batchSize = opts.batchSize ?? 100;
+  const metrics = outboxMetrics(opts.registry);
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  let waiters: Array<PromiseWithResolvers<void>> = [];
+
+  // biome-ignore lint/suspicious/noExplicitAny: see OutboxRelayOptions.models
+  async function relayDocument(model: Model<any>, doc: PendingDoc): Promise<boolean> {
+    const entries = [...doc.outbox].sort(
+      (a, b) =>
+        a.envelope.sequence - b.envelope.sequence || new Date(a.at).getTime() - new Date(b.at).getTime(),
+    );
+    const published: string[] = [];
+    for (const entry of entries) {
+      try {
+        await opts.broker.publish(entry.envelope);
+        published.push(entry._id);
+      } catch (err) {
+        // Later events of this document wait, so consumers do not see them before this one.
+        log.warn({ err, eventId: entry._id, type: entry.envelope.type }, 'cannot publish, will retry');
+        break;
+      }
+    }
+    if (published.length > 0) {
+      await model.updateOne({ _id: doc._id }, { $pull: { outbox: { _id: { $in: published } } } });
+    }
+    return published.length === entries.length;
+  }
+
+  /** `drained`: every pending document fitted in the batch and went out. */
+  async function round(): Promise<'drained' | 'more' | 'failed'> {
+    let outcome: 'drained' | 'more' | 'failed' = 'drained';
+    for (const model of opts.models) {
+      const docs = (await model
+        .find(PENDING_OUTBOX_FILTER, { _id: 1, outbox: 1 })
+        .sort({ 'outbox.at': 1 })
+        .limit(batchSize)
+        .lean()) as PendingDoc[];
+      const results = await Promise.all(docs.map((doc) => relayDocument(model, doc)));
+      if (results.includes(false)) outcome = 'failed';
+      else if (docs.length >= batchSize && outcome === 'drained') outcome = 'more';
+    }
+    return outcome;
+  }
+
+  async function loop(): Promise<void> {
+    do {
+      again = false;
+      const waiting = waiters;
+      waiters = [];
+      let outcome: 'drained' | 'more' | 'failed' = 'failed';
+      try {
+        outcome = await round();
+      } catch (err) {
+        log.error({ err }, 'outbox round failed');
+      }
+      if (outcome === 'drained') {
+        for (const waiter of waiting) waiter.resolve();
+      } else {
+        waiters.unshift(...waiting);
+        // After a failure the interval tries again, rather than spinning against a broker that is down.
+        if (outcome === 'more') again = true;
+      }
+    } while (again && !stopped);
+  }
+
+  function kick(): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = loop().finally(() => {
+      running = null;
+      // A kick that came after the loop's last check must not be lost.
+      if (again) kick();
+    });
+  }
+
+  async function measureBacklog(): Promise<void> {
+    for (const model of opts.models) {
+      const count = await model.countDocuments(PENDING_OUTBOX_FILTER);
+      metrics.backlog.set({ collection: model.collection.collectionName }, count);
+    }
+  }
+
+  const timer = setInterval(() => {
+    kick();
+    measureBacklog().catch((err) => log.warn({ err }, 'cannot measure the outbox backlog'));
+  }, opts.intervalMs ?? 1_000);
+  timer.unref();
+  kick();
+
+  return {
+    kick,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+      for (const w of waiters.splice(0)) w.reject(new Error('the outbox relay was stopped'));
+    },
+    drained() {
+      if (stopped) return Promise.reject(new Error('the outbox relay was stopped'));
+      const waiter = Promise.withResolvers<void>();
+      waiters.push(waiter);
+      kick();
+      return waiter.promise;
+    },
+  };
+}
