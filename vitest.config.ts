@@ -15,7 +15,7 @@ export default defineConfig({
       {
         test: {
           name: 'int',
-          include: ['{libs,services}/*/{src,test}/**/*.int.test.ts'],
+          include: ['{libs,services}/*/{src,test}/**/*.int.test.ts', 'e2e/src/**/*.int.test.ts'],
           exclude: ['**/node_modules/**'],
           globalSetup: ['libs/testkit/src/global-setup.ts'],
           testTimeout: 60_000,

@@ -31,11 +31,11 @@ start() { # name port
   pids+=($!)
 }
 
-start identity 8081
+TRUST_PROXY=true start identity 8081
 start tickets 8082
 start sla 8083
 start reporting 8084
-TRUST_PROXY="${TRUST_PROXY:-false}" start gateway 8080
+start gateway 8080
 
 for port in 8081 8082 8083 8084 8080; do
   for _ in $(seq 1 120); do
