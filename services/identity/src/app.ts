@@ -12,6 +12,7 @@ import { HTTPException } from 'hono/http-exception';
 import { identityMetrics } from './infra/identity-metrics.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import type { RouteDeps } from './routes/deps.ts';
+import { internalRoutes } from './routes/internal.routes.ts';
 import { jwksRoutes } from './routes/jwks.routes.ts';
 import { profileRoutes } from './routes/profile.routes.ts';
 import { usersRoutes } from './routes/users.routes.ts';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   profileRoutes(app, routeDeps);
   usersRoutes(app, routeDeps);
   jwksRoutes(app, routeDeps);
+  internalRoutes(app, routeDeps);
   serveOpenApi(app, 'Helpdesk identity');
   return app;
 }

@@ -50,6 +50,13 @@ describe('identity config', () => {
     ).toMatchObject({ BOOTSTRAP_ADMIN_USERNAME: 'root', TRUST_PROXY: true });
   });
 
+  it('when INTERNAL_TOKEN is set, then it must be long enough to resist guessing', () => {
+    expect(loadIdentityConfig(base).INTERNAL_TOKEN).toBeUndefined();
+    expect(() => loadIdentityConfig({ ...base, INTERNAL_TOKEN: 'short' })).toThrow(/INTERNAL_TOKEN/);
+    const token = 'x'.repeat(32);
+    expect(loadIdentityConfig({ ...base, INTERNAL_TOKEN: token }).INTERNAL_TOKEN).toBe(token);
+  });
+
   it('when MONGO_URL names no database, then it is identity', () => {
     expect(databaseName('mongodb://h:1')).toBe('identity');
     expect(databaseName('mongodb://h:1/')).toBe('identity');

@@ -44,6 +44,11 @@ export const ConfigSchema = StoreConfigSchema.extend({
   LOGIN_THROTTLE_WINDOW: duration('15m'),
   /** Take the client address from `x-forwarded-for` (set by the gateway) instead of the socket. */
   TRUST_PROXY: flag(false),
+  /**
+   * When set, `GET /internal/revocations` answers only requests carrying it in `x-internal-token`.
+   * Long enough that guessing it is hopeless.
+   */
+  INTERNAL_TOKEN: z.string().min(32, 'at least 32 characters').optional(),
 }).superRefine((c, ctx) => {
   const set = [c.BOOTSTRAP_ADMIN_USERNAME, c.BOOTSTRAP_ADMIN_EMAIL, c.BOOTSTRAP_ADMIN_PASSWORD];
   if (set.some(Boolean) && !set.every(Boolean)) {

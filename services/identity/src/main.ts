@@ -40,9 +40,10 @@ try {
   });
   const revocations = new RevocationList();
   const { deps, keys } = wireIdentity({ config, store, revocations, kick: relay.kick, logger });
+  // Bound before the revocations are restored, so one made in between arrives as an event.
+  const consumer = await consumeSessionRevoked(broker, revocations);
   await prepareIdentity({ config, store, deps, keys, logger });
   keys.start();
-  const consumer = await consumeSessionRevoked(broker, revocations);
   const verifier = createTokenVerifier({
     jwks: keys.getKey,
     issuer: config.JWT_ISSUER,
@@ -57,6 +58,7 @@ try {
     logger,
     metrics,
     trustProxy: config.TRUST_PROXY,
+    internalToken: config.INTERNAL_TOKEN,
     readiness: { mongo: () => store.ping(), broker: () => broker.check() },
   });
   await serveApp({

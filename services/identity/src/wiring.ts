@@ -74,7 +74,10 @@ export function wireIdentity(opts: {
   return { deps, keys };
 }
 
-/** Start-up work every replica does before serving; each step is safe to repeat. */
+/**
+ * Start-up work every replica does before serving; each step is safe to repeat. The
+ * `session.revoked` consumer must be bound before this runs (see `loadRevocations` in the kit).
+ */
 export async function prepareIdentity(opts: {
   config: Config;
   store: Store;
@@ -90,7 +93,7 @@ export async function prepareIdentity(opts: {
   if (rotation.rotated) logger.info({ kid: rotation.kid }, 'new signing key in use');
   await opts.keys.load();
   const restored = await restoreRevocations(deps);
-  if (restored > 0) logger.info({ users: restored }, 'token cut-offs restored');
+  if (restored > 0) logger.info({ entries: restored }, 'revocations restored');
 
   const { BOOTSTRAP_ADMIN_USERNAME: username, BOOTSTRAP_ADMIN_EMAIL: email } = config;
   if (username && email && config.BOOTSTRAP_ADMIN_PASSWORD) {

@@ -39,8 +39,8 @@ export async function startIdentity(env: Record<string, string> = {}) {
   });
   const revocations = new RevocationList();
   const { deps, keys } = wireIdentity({ config, store, revocations, kick: relay.kick, logger });
-  await prepareIdentity({ config, store, deps, keys, logger });
   const consumer = await consumeSessionRevoked(broker, revocations);
+  await prepareIdentity({ config, store, deps, keys, logger });
   const verifier = createTokenVerifier({
     jwks: keys.getKey,
     issuer: config.JWT_ISSUER,
@@ -54,6 +54,7 @@ export async function startIdentity(env: Record<string, string> = {}) {
     logger,
     metrics,
     trustProxy: config.TRUST_PROXY,
+    internalToken: config.INTERNAL_TOKEN,
     readiness: { mongo: () => store.ping(), broker: () => broker.check() },
   });
 

@@ -30,7 +30,10 @@ export class InMemoryUsers implements UserRepository {
       if (usernameKey(r.username) === usernameKey(user.username)) throw new UsernameTakenError();
       if (emailKey(r.email) === emailKey(user.email)) throw new EmailTakenError();
     }
-    this.records.set(user.id, structuredClone({ ...user, sessionsRev: 0, tokensValidFrom: null }));
+    this.records.set(
+      user.id,
+      structuredClone({ ...user, sessionsRev: 0, tokensValidFrom: null, revocations: [] }),
+    );
     this.outbox.push(...events);
     return publicUser(user);
   }
@@ -83,6 +86,7 @@ export class InMemoryUsers implements UserRepository {
         : {}),
       version: r.version + events.length,
       ...(change.tokensValidFrom ? { tokensValidFrom: change.tokensValidFrom } : {}),
+      ...(change.revocations ? { revocations: structuredClone(change.revocations) } : {}),
     };
     this.records.set(id, next);
     this.outbox.push(...events);
@@ -93,6 +97,10 @@ export class InMemoryUsers implements UserRepository {
     return [...this.records.values()].flatMap((r) =>
       r.tokensValidFrom && r.tokensValidFrom > since ? [{ userId: r.id, at: r.tokensValidFrom }] : [],
     );
+  }
+
+  async revocationsInForce(now: Date) {
+    return [...this.records.values()].flatMap((r) => r.revocations.filter((x) => x.expiresAt > now));
   }
 
   async search(

@@ -1,6 +1,7 @@
 import type { Actor, Envelope } from '@helpdesk/contracts';
 import type { RevocationList } from '@helpdesk/kit';
 import type { Org } from './org.ts';
+import type { StoredRevocation } from './revocation.ts';
 import type { Session } from './session.ts';
 import type { ThrottleWindow } from './throttle.ts';
 import type { User, UserChanges, UserRecord } from './user.ts';
@@ -10,7 +11,7 @@ import type { User, UserChanges, UserRecord } from './user.ts';
  * use in-memory fakes with the same rules (unique keys, conditional writes).
  */
 
-export type NewUser = Omit<UserRecord, 'sessionsRev' | 'tokensValidFrom'>;
+export type NewUser = Omit<UserRecord, 'sessionsRev' | 'tokensValidFrom' | 'revocations'>;
 
 export interface UserChange {
   set?: UserChanges;
@@ -19,6 +20,8 @@ export interface UserChange {
   /** Each event bumps `version`; they are stored in the same write (outbox). */
   events?: Envelope[];
   tokensValidFrom?: Date;
+  /** Replaces the stored revocations; only written together with an event, so `version` guards it. */
+  revocations?: StoredRevocation[];
 }
 
 export type UserLookup = { login: string } | { sessionId: string } | { orgId: string; id: string };
@@ -41,6 +44,8 @@ export interface UserRepository {
   ): Promise<User | null>;
   /** Every user whose tokens were cut off after `since`, across orgs (start-up only). */
   tokenCutoffs(since: Date): Promise<{ userId: string; at: Date }[]>;
+  /** Every stored session or token revocation still in force at `now`, across orgs. */
+  revocationsInForce(now: Date): Promise<StoredRevocation[]>;
   search(
     orgId: string,
     filter: { q?: string | undefined; role?: User['role'] | undefined; after?: string; limit: number },

@@ -1,4 +1,5 @@
 import type { Role, UserSnapshot } from '@helpdesk/contracts';
+import type { StoredRevocation } from './revocation.ts';
 import type { Session } from './session.ts';
 
 export interface User {
@@ -27,6 +28,8 @@ export interface UserRecord extends User {
    * issued later are dated after it, so they are not caught by the same cut-off.
    */
   tokensValidFrom: Date | null;
+  /** Revoked sessions and tokens; entries past `expiresAt` linger until the next revocation prunes them. */
+  revocations: StoredRevocation[];
 }
 
 export type ProfileField = 'email' | 'firstName' | 'lastName';

@@ -1,5 +1,6 @@
 import { type OutboxEntry, outboxPlugin } from '@helpdesk/messaging';
 import { type Connection, Schema } from 'mongoose';
+import type { StoredRevocation } from '../domain/revocation.ts';
 import type { Session } from '../domain/session.ts';
 
 export interface UserDoc {
@@ -18,6 +19,8 @@ export interface UserDoc {
   sessions: Session[];
   sessionsRev: number;
   tokensValidFrom: Date | null;
+  /** Absent until the user's first logout or reuse, so the sparse index holds only users who had one. */
+  revocations?: StoredRevocation[];
   createdAt: Date;
   updatedAt: Date;
   /** Added by outboxPlugin; never read here, only by the relay. */
@@ -30,6 +33,16 @@ const SessionSchema = new Schema<Session>(
     hash: { type: String, required: true },
     used: { type: [String], default: [] },
     createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
+const RevocationSchema = new Schema<StoredRevocation>(
+  {
+    sessionId: { type: String, default: null },
+    jti: { type: String, default: null },
+    revokedAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
   },
   { _id: false },
@@ -52,6 +65,7 @@ const UserSchema = new Schema<UserDoc>(
     sessions: { type: [SessionSchema], default: [] },
     sessionsRev: { type: Number, default: 0 },
     tokensValidFrom: { type: Date, default: null },
+    revocations: { type: [RevocationSchema], default: undefined },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },
@@ -64,6 +78,8 @@ UserSchema.index({ emailKey: 1 }, { unique: true });
 UserSchema.index({ orgId: 1, usernameKey: 1 });
 UserSchema.index({ 'sessions.id': 1 });
 UserSchema.index({ tokensValidFrom: 1 }, { sparse: true });
+// The revocation snapshot reads only the users with a revocation still in force.
+UserSchema.index({ 'revocations.expiresAt': 1 }, { sparse: true });
 
 export const userModel = (conn: Connection) => conn.model<UserDoc>('User', UserSchema);
 export type UserModel = ReturnType<typeof userModel>;

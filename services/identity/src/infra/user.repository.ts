@@ -11,6 +11,7 @@ const PUBLIC = {
   sessions: 0,
   sessionsRev: 0,
   tokensValidFrom: 0,
+  revocations: 0,
   usernameKey: 0,
   emailKey: 0,
 } as const;
@@ -40,6 +41,7 @@ function toRecord(d: UserDoc): UserRecord {
     sessions: d.sessions ?? [],
     sessionsRev: d.sessionsRev ?? 0,
     tokensValidFrom: d.tokensValidFrom ?? null,
+    revocations: d.revocations ?? [],
   };
 }
 
@@ -100,6 +102,7 @@ export function createUserRepository(Users: UserModel): UserRepository {
       }
       if (change.sessions) $set.sessions = change.sessions;
       if (change.tokensValidFrom) $set.tokensValidFrom = change.tokensValidFrom;
+      if (change.revocations) $set.revocations = change.revocations;
       const $inc: Record<string, number> = {};
       if (events.length > 0) $inc.version = events.length;
       if (change.sessions) $inc.sessionsRev = 1;
@@ -126,6 +129,14 @@ export function createUserRepository(Users: UserModel): UserRepository {
         Pick<UserDoc, '_id' | 'tokensValidFrom'>[]
       >();
       return docs.flatMap((d) => (d.tokensValidFrom ? [{ userId: d._id, at: d.tokensValidFrom }] : []));
+    },
+
+    async revocationsInForce(now) {
+      const docs = await Users.find({ 'revocations.expiresAt': { $gt: now } }, { revocations: 1 }).lean<
+        Pick<UserDoc, '_id' | 'revocations'>[]
+      >();
+      // The query matches a user with at least one live entry; the others may sit beside it.
+      return docs.flatMap((d) => (d.revocations ?? []).filter((r) => r.expiresAt > now));
     },
 
     async search(orgId, filter) {

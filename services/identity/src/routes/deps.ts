@@ -9,4 +9,6 @@ export interface RouteDeps {
   keys: KeyStore;
   metrics: IdentityMetrics;
   trustProxy: boolean;
+  /** Required on `/internal/*` when set (INTERNAL_TOKEN). */
+  internalToken?: string | undefined;
 }

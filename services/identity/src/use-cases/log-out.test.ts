@@ -30,6 +30,15 @@ describe('logOut', () => {
     });
     expect(Date.parse(parsed.data.expiresAt)).toBeGreaterThanOrEqual(me.exp * 1000);
     expect(f.kicks()).toBe(2);
+    // Stored with the user, for processes that start after the event went out.
+    expect(f.users.records.get(user.id)?.revocations).toEqual([
+      {
+        sessionId: login.sessionId,
+        jti: me.jti,
+        revokedAt: f.clock.now,
+        expiresAt: new Date(parsed.data.expiresAt),
+      },
+    ]);
   });
 
   it('when the write keeps failing, then the token is still refused in this process', async () => {

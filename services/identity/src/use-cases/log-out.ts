@@ -2,6 +2,7 @@ import type { Principal } from '@helpdesk/kit';
 import { sessionRevoked } from '../domain/events.ts';
 import { retryOnConflict } from '../domain/optimistic.ts';
 import type { IdentityDeps } from '../domain/ports.ts';
+import { withRevocation } from '../domain/revocation.ts';
 import { withoutSession } from '../domain/session.ts';
 
 /**
@@ -41,11 +42,17 @@ export async function logOut(
       ),
     );
     const sessions = principal.sid ? withoutSession(record.sessions, principal.sid, now) : record.sessions;
+    // Kept with the user so that a process starting later learns it from the snapshot.
+    const revocations = withRevocation(
+      record.revocations,
+      { sessionId: principal.sid ?? null, jti: principal.jti, revokedAt: now, expiresAt },
+      now,
+    );
     const done = await deps.users.update(
       record.orgId,
       record.id,
       { version: record.version, sessionsRev: record.sessionsRev },
-      { sessions, events: [event] },
+      { sessions, revocations, events: [event] },
     );
     return done && true;
   });

@@ -50,6 +50,14 @@ describe('refreshSession', () => {
       },
     });
     expect(f.users.records.get(f.user.id)?.version).toBe(2);
+    expect(f.users.records.get(f.user.id)?.revocations).toEqual([
+      {
+        sessionId: f.login.sessionId,
+        jti: null,
+        revokedAt: f.clock.now,
+        expiresAt: new Date(f.clock.now.getTime() + f.deps.settings.accessTtl * 1000),
+      },
+    ]);
     expect(f.revocations.isRevoked(principalOf(f.user, { sid: f.login.sessionId }))).toBe(true);
     expect(f.revocations.isRevoked(principalOf(f.user, { sid: 'another-session' }))).toBe(false);
   });

@@ -6,6 +6,7 @@ import {
 } from '../domain/identity.errors.ts';
 import { retryOnConflict } from '../domain/optimistic.ts';
 import type { IdentityDeps } from '../domain/ports.ts';
+import { withRevocation } from '../domain/revocation.ts';
 import { parseRefreshToken, rotateSession, withoutSession } from '../domain/session.ts';
 import type { SessionTokens } from './log-in.ts';
 
@@ -49,7 +50,15 @@ export async function refreshSession(
         record.orgId,
         record.id,
         { version: record.version, sessionsRev: record.sessionsRev },
-        { sessions: withoutSession(record.sessions, token.sessionId, now), events: [event] },
+        {
+          sessions: withoutSession(record.sessions, token.sessionId, now),
+          revocations: withRevocation(
+            record.revocations,
+            { sessionId: token.sessionId, jti: null, revokedAt: now, expiresAt },
+            now,
+          ),
+          events: [event],
+        },
       );
       return done && ({ kind: 'reused' } as const);
     }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeDeps, principalOf, seedUser } from '../../test/fakes.ts';
+import { logIn } from './log-in.ts';
+import { logOut } from './log-out.ts';
 import { restoreRevocations } from './restore-revocations.ts';
 import { updateUser } from './update-user.ts';
 
@@ -20,5 +22,18 @@ describe('restoreRevocations', () => {
     expect(await restoreRevocations(deps)).toBe(1);
     expect(fresh.revocations.isRevoked(recentToken)).toBe(true);
     expect(fresh.revocations.isRevoked(oldToken)).toBe(false);
+  });
+
+  it('when a replica starts after a logout, then the logged-out session is refused and others are not', async () => {
+    const f = fakeDeps();
+    const user = await seedUser(f, { username: 'dana' });
+    const out = await logIn(f.deps, { login: 'dana', password: 'a good password', ip: '1.1.1.1' });
+    const kept = await logIn(f.deps, { login: 'dana', password: 'a good password', ip: '1.1.1.1' });
+    await logOut(f.deps, principalOf(user, { sid: out.sessionId }));
+
+    const fresh = fakeDeps(f.clock.now);
+    expect(await restoreRevocations({ ...f.deps, revocations: fresh.revocations })).toBe(2);
+    expect(fresh.revocations.isRevoked(principalOf(user, { sid: out.sessionId }))).toBe(true);
+    expect(fresh.revocations.isRevoked(principalOf(user, { sid: kept.sessionId }))).toBe(false);
   });
 });

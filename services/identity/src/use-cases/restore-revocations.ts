@@ -1,16 +1,15 @@
+import { applyRevocationSnapshot } from '@helpdesk/kit';
 import type { IdentityDeps } from '../domain/ports.ts';
+import { listRevocations } from './list-revocations.ts';
 
 /**
- * The revocation list lives in memory, so a fresh replica starts empty. Cut-offs (role
- * changes, deactivations) are on the user records, so the ones still relevant, those younger
- * than an access token's lifetime, are reapplied before the replica serves.
+ * The revocation list lives in memory, so a fresh replica starts empty. It reapplies what the
+ * user records hold (the same snapshot other services load over HTTP) before it serves; the
+ * replica's `session.revoked` consumer must be bound first, so nothing falls in between.
+ * Returns the number of entries applied.
  */
 export async function restoreRevocations(
   deps: Pick<IdentityDeps, 'users' | 'revocations' | 'clock' | 'settings'>,
 ): Promise<number> {
-  const ttlMs = deps.settings.accessTtl * 1000;
-  const cutoffs = await deps.users.tokenCutoffs(new Date(deps.clock().getTime() - ttlMs));
-  for (const { userId, at } of cutoffs)
-    deps.revocations.revokeSubject(userId, at.getTime(), at.getTime() + ttlMs);
-  return cutoffs.length;
+  return applyRevocationSnapshot(deps.revocations, await listRevocations(deps));
 }

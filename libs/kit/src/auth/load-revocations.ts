@@ -1,0 +1,93 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { type RevocationSnapshot, RevocationSnapshotSchema } from '@helpdesk/contracts';
+import type { RevocationList } from './revocation-list.ts';
+
+/** Carries identity's `INTERNAL_TOKEN` when it has one configured. */
+export const INTERNAL_TOKEN_HEADER = 'x-internal-token';
+
+export interface LoadRevocationsOptions {
+  /** Identity's `INTERNAL_TOKEN`, sent as `x-internal-token`; leave out when identity has none. */
+  token?: string | undefined;
+  /** Per attempt; default 5 s. */
+  timeoutMs?: number;
+  /**
+   * Identity may be starting at the same moment: network errors and 5xx are retried this many
+   * times in all (default 5). A 4xx or a malformed body fails at once, since retrying cannot fix
+   * a wrong token or URL.
+   */
+  attempts?: number;
+  /** Wait before the n-th retry: n × this (default 500 ms). */
+  retryDelayMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Applies every entry of a snapshot; entries already expired are dropped by the list itself. */
+export function applyRevocationSnapshot(list: RevocationList, snapshot: RevocationSnapshot): number {
+  for (const e of snapshot.entries) {
+    const exp = Date.parse(e.expiresAt);
+    if (e.kind === 'session') list.revokeSession(e.sid, exp);
+    else if (e.kind === 'token') list.revokeToken(e.jti, exp);
+    else list.revokeSubject(e.sub, Date.parse(e.notBefore), exp);
+  }
+  return snapshot.entries.length;
+}
+
+class PermanentError extends Error {}
+
+/**
+ * Fills `list` from identity's `GET /internal/revocations` (`url` is that endpoint), so a process
+ * that starts after a logout or a refresh-token reuse still refuses the revoked tokens: events
+ * reach only the queues that exist when they are published.
+ *
+ * Call it at start-up in this order:
+ * 1. bind the `session.revoked` consumer (its queue exists from then on and catches everything
+ *    published later);
+ * 2. `await loadRevocations(...)`: everything persisted before the read is in the snapshot;
+ * 3. only then serve requests and report ready.
+ * In any other order a revocation made between the snapshot and the binding is lost until the
+ * token expires. Applying a revocation twice changes nothing, so the overlap is harmless.
+ *
+ * Throws when the snapshot cannot be had; the caller should then refuse to start rather than
+ * serve with a list that may miss logouts.
+ */
+export async function loadRevocations(
+  list: RevocationList,
+  url: string,
+  opts: LoadRevocationsOptions = {},
+): Promise<{ generatedAt: Date; entries: number }> {
+  const attempts = Math.max(1, opts.attempts ?? 5);
+  const retryDelayMs = opts.retryDelayMs ?? 500;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (attempt > 1) await delay((attempt - 1) * retryDelayMs, undefined, { signal: opts.signal });
+    try {
+      const snapshot = await fetchSnapshot(url, opts);
+      const entries = applyRevocationSnapshot(list, snapshot);
+      return { generatedAt: new Date(snapshot.generatedAt), entries };
+    } catch (err) {
+      if (err instanceof PermanentError || opts.signal?.aborted) throw err;
+      lastError = err;
+    }
+  }
+  throw new Error(`revocation snapshot unavailable from ${url} after ${attempts} attempts`, {
+    cause: lastError,
+  });
+}
+
+async function fetchSnapshot(url: string, opts: LoadRevocationsOptions): Promise<RevocationSnapshot> {
+  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 5_000);
+  const res = await fetch(url, {
+    headers: { accept: 'application/json', ...(opts.token ? { [INTERNAL_TOKEN_HEADER]: opts.token } : {}) },
+    signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
+  });
+  if (!res.ok) {
+    await res.body?.cancel();
+    const message = `revocation snapshot: ${url} answered ${res.status}`;
+    if (res.status >= 500) throw new Error(message);
+    throw new PermanentError(message);
+  }
+  // Validated whole before anything is applied, so a bad body leaves the list as it was.
+  const parsed = RevocationSnapshotSchema.safeParse(await res.json().catch(() => undefined));
+  if (!parsed.success) throw new PermanentError(`revocation snapshot: ${url} sent a malformed body`);
+  return parsed.data;
+}
