@@ -57,8 +57,14 @@ up() {
   done
   # The servers start in parallel; each subshell exits non-zero with its own message.
   # Chromium's install waits behind RabbitMQ's (apt runs one at a time) and overlaps its boot.
+  # Tools the scripts themselves use; slim machines may lack them.
+  local tools=()
+  command -v python3 >/dev/null || tools+=(python3)
+  command -v ss >/dev/null || tools+=(iproute2)
+  [ ${#tools[@]} -eq 0 ] || apt_ensure "${tools[@]}" || die "could not install ${tools[*]}"
   local pids=() failed=0
-  { rabbit_start && chromium_install && rabbit_wait; } & pids+=($!)
+  # Chromium is for the tests' browser check of the API docs only.
+  { rabbit_start && { [ "$MODE" != test ] || chromium_install; } && rabbit_wait; } & pids+=($!)
   temporal_up & pids+=($!)
   mongo_up "$MODE" & pids+=($!)
   for pid in "${pids[@]}"; do wait "$pid" || failed=1; done

@@ -7,7 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/toolchain.sh
 
 pnpm install --frozen-lockfile --reporter=append-only 2>&1 | tail -n 2 >&2
-eval "$(scripts/infra.sh up --dev)"
+servers="$(scripts/infra.sh up --dev)" || { echo "the local servers did not start" >&2; exit 1; }
+eval "$servers"
 
 mongo_base="${MONGO_URL%/}"
 mongo_base="${mongo_base%%\?*}"
@@ -37,12 +38,13 @@ start sla 8083
 start reporting 8084
 start gateway 8080
 
+ready() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "http://127.0.0.1:$1/readyz"; }
 for port in 8081 8082 8083 8084 8080; do
   for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    ready "$port" && break
     sleep 0.5
   done
-  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 || { echo "service on :$port is not ready; see .data/logs" >&2; exit 1; }
+  ready "$port" || { echo "service on :$port is not ready; see .data/logs" >&2; exit 1; }
 done
 cat >&2 <<MSG
 

@@ -28,6 +28,7 @@ if [ -f .data/vitest-report.json ]; then
     const r = JSON.parse(require("node:fs").readFileSync(".data/vitest-report.json", "utf8"));
     const skipped = r.numPendingTests + r.numTodoTests;
     console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
-  '
+    if (skipped && process.env.CI) { console.error("skipped tests are not allowed in CI"); process.exit(1); }
+  ' || status=1
 fi
 exit "$status"

@@ -27,7 +27,7 @@ is_ours() {
   mkdir -p "$(dirname "$pidfile")" && echo "$pid" >"$pidfile"
 }
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
 
 # Start a command detached from this script (own session, so it outlives us and can be
 # stopped as a group), logging to $log and recording its pid in $pidfile.

@@ -15,6 +15,8 @@ mongo_install() {
   MONGO_BUILD="$TOOLS_DIR/mongo-runner/$key"
   [ -f "$MONGO_BUILD/classes/MongoRunner.class" ] && [ -f "$MONGO_BUILD/classpath.txt" ] && return 0
   log "mongo: resolving mongo-java-server with maven and compiling the runner"
+  command -v javac >/dev/null || apt_ensure default-jdk-headless || die "could not install a JDK (javac)"
+  command -v mvn >/dev/null || apt_ensure maven || die "could not install maven"
   mkdir -p "$MONGO_BUILD/classes"
   local mvnlog="$LOG_DIR/mongo-maven.log"
   mvn -q -B -Dstyle.color=never -f "$MONGO_SRC/pom.xml" dependency:build-classpath \

