@@ -32,20 +32,24 @@ start() { # name port
   pids+=($!)
 }
 
+wait_ready() { # port
+  for _ in $(seq 1 120); do
+    ready "$1" && return 0
+    sleep 0.5
+  done
+  echo "service on :$1 is not ready; see .data/logs" >&2
+  exit 1
+}
+ready() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "http://127.0.0.1:$1/readyz"; }
+
 TRUST_PROXY=true start identity 8081
 start tickets 8082
 start sla 8083
 start reporting 8084
+# The gateway loads identity's revocation snapshot before it serves, so identity goes first.
+wait_ready 8081
 start gateway 8080
-
-ready() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "http://127.0.0.1:$1/readyz"; }
-for port in 8081 8082 8083 8084 8080; do
-  for _ in $(seq 1 120); do
-    ready "$port" && break
-    sleep 0.5
-  done
-  ready "$port" || { echo "service on :$port is not ready; see .data/logs" >&2; exit 1; }
-done
+for port in 8082 8083 8084 8080; do wait_ready "$port"; done
 cat >&2 <<MSG
 
 Helpdesk is up: gateway http://127.0.0.1:8080  (Swagger UI /swagger/, ReDoc /redoc/, /openapi.json)
