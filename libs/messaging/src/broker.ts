@@ -132,6 +132,7 @@ export async function connectBroker(opts: BrokerOptions): Promise<Broker> {
         channel: null,
         consumerTag: null,
         inFlight: new Set(),
+        processor: null,
         cancelled: false,
         restartTimer: null,
       };

@@ -1,7 +1,7 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
-import { createDeliveryProcessor, type EventHandler } from './delivery.ts';
+import { createDeliveryProcessor, type DeliveryProcessor, type EventHandler } from './delivery.ts';
 import type { MessagingMetrics } from './metrics.ts';
 import type { RetryPolicy } from './retry.ts';
 import { declareQueue } from './topology.ts';
@@ -32,6 +32,12 @@ export interface ConsumerState {
   channel: Channel | null;
   consumerTag: string | null;
   inFlight: Set<Promise<void>>;
+  /**
+   * Built on the first start and kept across channels and connections: a handler still running
+   * for a dead channel keeps its aggregate's turn, so the broker's redelivered copy waits for it
+   * instead of running alongside it (and then finds the idempotency marker it wrote).
+   */
+  processor: DeliveryProcessor | null;
   cancelled: boolean;
   restartTimer: NodeJS.Timeout | null;
 }
@@ -88,7 +94,7 @@ export async function startConsumer(
       maxAttempts: state.policy.maxAttempts,
       exclusive: state.exclusive,
     });
-    const process = createDeliveryProcessor({
+    state.processor ??= createDeliveryProcessor({
       queue: state.queue,
       schema: state.schema,
       handler: state.handler,
@@ -97,6 +103,7 @@ export async function startConsumer(
       logger: ctx.logger,
       metrics: ctx.metrics,
     });
+    const process = state.processor;
     const { consumerTag } = await channel.consume(
       queue,
       (msg) => {

@@ -11,7 +11,7 @@ function fakeChannel() {
   const settled: Array<{ tag: number; outcome: 'ack' | 'retry' | 'dead' }> = [];
   const channel = {
     ack: (msg: ConsumeMessage) => settled.push({ tag: msg.fields.deliveryTag, outcome: 'ack' }),
-    nack: (msg: ConsumeMessage, _all: boolean, requeue: boolean) =>
+    reject: (msg: ConsumeMessage, requeue: boolean) =>
       settled.push({ tag: msg.fields.deliveryTag, outcome: requeue ? 'retry' : 'dead' }),
   };
   return { channel: channel as unknown as Channel, settled };

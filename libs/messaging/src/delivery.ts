@@ -26,20 +26,24 @@ export interface DeliveryOptions {
   metrics: MessagingMetrics;
 }
 
+export type DeliveryProcessor = (channel: Channel, msg: ConsumeMessage) => Promise<void>;
+
 /**
- * Turns one delivery into exactly one ack or nack: ack after the handler resolved, requeue after
- * a short backoff while attempts remain, dead-letter (nack without requeue) otherwise. Handlers
+ * Turns one delivery into exactly one ack or reject: ack after the handler resolved, requeue after
+ * a short backoff while attempts remain, dead-letter (reject without requeue) otherwise. Handlers
  * of one aggregate run one after another, so a consumer sees its events in publish order unless
  * a retry reorders them; `sequence` remains the consumer's guard against stale events.
  */
-export function createDeliveryProcessor(opts: DeliveryOptions) {
+export function createDeliveryProcessor(opts: DeliveryOptions): DeliveryProcessor {
   const localAttempts = new Map<string, number>();
   const tails = new Map<string, Promise<void>>();
 
   function settle(channel: Channel, msg: ConsumeMessage, outcome: ConsumeOutcome, type: string, log: Logger) {
     try {
+      // basic.reject, not basic.nack: from RabbitMQ 4.3 on, only a reject counts towards a quorum
+      // queue's `x-delivery-count`, which numbers the attempts and enforces the delivery limit.
       if (outcome === 'ack') channel.ack(msg);
-      else channel.nack(msg, false, outcome === 'retry');
+      else channel.reject(msg, outcome === 'retry');
       opts.metrics.consumed.inc({ queue: opts.queue, type, outcome });
     } catch (err) {
       // The channel died under us; the broker hands the message out again on the next channel.

@@ -1,36 +1,32 @@
 import type { Connection, Model, UpdateQuery } from 'mongoose';
 import type { EventHandler } from './delivery.ts';
+import { claimEvent, isDuplicateKeyError, type ProcessedEvent } from './event-claim.ts';
+
+export { EventInProgressError, isDuplicateKeyError } from './event-claim.ts';
 
 export const PROCESSED_EVENTS_COLLECTION = 'processed_events';
 const DEFAULT_TTL_MS = 7 * 24 * 3600 * 1000;
-
-interface ProcessedEvent {
-  consumer: string;
-  eventId: string;
-  type: string;
-  processedAt: Date;
-  expiresAt: Date;
-}
-
-export function isDuplicateKeyError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
+const DEFAULT_LEASE_MS = 15_000;
 
 /**
- * Runs `handler` at most once per event id and consumer, as far as a marker can tell: the marker
- * in `processed_events` is written after the handler resolved, so a crash (or a failed marker
- * write) between the two runs the handler again on redelivery. Two copies of one event handled
- * at the same moment can also both pass the check. Effects that must not happen twice either way
- * make themselves idempotent, e.g. with `applyIfNewer`. Markers expire after `ttlMs` (7 days),
- * far longer than any redelivery.
+ * Runs `handler` once per event id and consumer, as far as `processed_events` can tell. The event
+ * is claimed before the handler runs and marked processed after it resolved, so a copy that
+ * arrives meanwhile (a redelivery after a lost connection, a second publish, another replica)
+ * waits for the running one and then skips. A failed handler releases its claim for the retry.
+ * The claim is a lease, renewed while the handler runs: a copy takes it over only once its
+ * holder stopped renewing it (crashed, or cut off from the database for `leaseMs`), and then
+ * runs the handler again, because the effect may or may not have been written. Effects that
+ * must not repeat even then make themselves idempotent, e.g. with `applyIfNewer`. Markers
+ * expire after `ttlMs` (7 days), far longer than any redelivery.
  */
 export function idempotentHandler<T>(
   conn: Connection,
   consumer: string,
   handler: EventHandler<T>,
-  opts: { ttlMs?: number } = {},
+  opts: { ttlMs?: number; leaseMs?: number } = {},
 ): EventHandler<T> {
   const ttlMs = opts.ttlMs ?? DEFAULT_TTL_MS;
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   const markers = conn.collection<ProcessedEvent>(PROCESSED_EVENTS_COLLECTION);
   let indexes: Promise<unknown> | null = null;
   const ensureIndexes = () => {
@@ -46,24 +42,18 @@ export function idempotentHandler<T>(
 
   return async (event, ctx) => {
     await ensureIndexes();
-    const seen = await markers.findOne({ consumer, eventId: event.id }, { projection: { _id: 1 } });
-    if (seen) {
+    const claim = await claimEvent(markers, event, { consumer, ttlMs, leaseMs, log: ctx.log });
+    if (!claim) {
       ctx.log.debug('event already processed, skipped');
       return;
     }
-    await handler(event, ctx);
-    const now = new Date();
     try {
-      await markers.insertOne({
-        consumer,
-        eventId: event.id,
-        type: event.type,
-        processedAt: now,
-        expiresAt: new Date(now.getTime() + ttlMs),
-      });
+      await handler(event, ctx);
     } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
+      await claim.release();
+      throw err;
     }
+    await claim.complete();
   };
 }
 

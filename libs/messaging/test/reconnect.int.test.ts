@@ -1,8 +1,17 @@
 import type { Envelope } from '@helpdesk/contracts';
-import { testServers } from '@helpdesk/testkit';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Broker, connectBroker } from '../src/broker.ts';
-import { captureLogger, closeConnectionsNamed, rabbitAdmin, testEvent, uniqueName } from './support.ts';
+import { testServers, uniqueDbUrl } from '@helpdesk/testkit';
+import mongoose, { type Connection } from 'mongoose';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Broker, connectBroker, type HandlerContext } from '../src/broker.ts';
+import { idempotentHandler, PROCESSED_EVENTS_COLLECTION } from '../src/idempotency.ts';
+import {
+  captureLogger,
+  closeConnectionsNamed,
+  rabbitAdmin,
+  testEvent,
+  trackArrivals,
+  uniqueName,
+} from './support.ts';
 
 describe('when the broker drops the connection', () => {
   const { amqpUrl, amqpManagementUrl } = testServers();
@@ -11,6 +20,17 @@ describe('when the broker drops the connection', () => {
   let publisher: Broker;
   let consumer: Broker;
   let queue: string;
+  let mongo: Connection;
+
+  beforeAll(async () => {
+    mongo = await mongoose
+      .createConnection(uniqueDbUrl(testServers().mongoUrl, 'messaging_reconnect'))
+      .asPromise();
+  });
+  afterAll(async () => {
+    await mongo.dropDatabase();
+    await mongo.close();
+  });
 
   beforeEach(async () => {
     queue = uniqueName('test.reconnect');
@@ -52,38 +72,43 @@ describe('when the broker drops the connection', () => {
     expect(lost.length).toBeGreaterThanOrEqual(2);
   });
 
-  it('then a message whose handler had not finished is delivered again and acked once done', async () => {
-    const attempts: Array<{ attempt: number; redelivered: boolean }> = [];
+  it('then the redelivered copy of a message waits for the handler still running on the dead channel, and is acked after it', async () => {
+    const arrivals = trackArrivals();
+    const calls: HandlerContext[] = [];
+    const timeline: string[] = [];
     const firstStarted = Promise.withResolvers<void>();
-    const secondDone = Promise.withResolvers<void>();
-    const neverEnds = Promise.withResolvers<void>();
+    const releaseFirst = Promise.withResolvers<void>();
     await consumer.consume({
       queue,
       bindings: ['widget.pinged'],
+      schema: arrivals.schema,
       handler: async (_event, ctx) => {
-        attempts.push({ attempt: ctx.attempt, redelivered: ctx.redelivered });
-        if (attempts.length === 1) {
-          firstStarted.resolve();
-          await neverEnds.promise;
+        calls.push(ctx);
+        if (calls.length > 1) {
+          timeline.push('copy started');
           return;
         }
-        secondDone.resolve();
+        timeline.push('first started');
+        firstStarted.resolve();
+        await releaseFirst.promise;
+        timeline.push('first ended');
       },
     });
     try {
       await publisher.publish(testEvent('widget.pinged'));
       await firstStarted.promise;
       await closeConnectionsNamed(amqpManagementUrl, names.consumer);
-      await secondDone.promise;
+      await arrivals.until(2);
     } finally {
       // The stranded handler finishes now; its ack goes to a dead channel and changes nothing.
-      neverEnds.resolve();
+      releaseFirst.resolve();
     }
-
-    expect(attempts[1]?.redelivered).toBe(true);
-    expect(attempts[1]?.attempt).toBeGreaterThanOrEqual(2);
-    // Closing returns every unacked message to the queue: an empty queue proves the ack.
+    // Closing waits for both copies and returns every unacked message: an empty queue proves the ack.
     await consumer.close();
+
+    expect(timeline).toEqual(['first started', 'first ended', 'copy started']);
+    expect(calls[1]?.redelivered).toBe(true);
+    expect(calls[1]?.attempt).toBeGreaterThanOrEqual(2);
     const admin = await rabbitAdmin(amqpUrl);
     try {
       expect(await admin.messageCount(queue)).toBe(0);
@@ -93,5 +118,45 @@ describe('when the broker drops the connection', () => {
     expect(logs.lines.some((l) => l.msg === 'could not settle the message, it will be redelivered')).toBe(
       true,
     );
+  });
+
+  it('then the redelivered copy of an event whose idempotent handler was still running does not apply the effect again', async () => {
+    const arrivals = trackArrivals();
+    const reader = uniqueName('reconnect-reader');
+    const effects: string[] = [];
+    const firstStarted = Promise.withResolvers<void>();
+    const releaseFirst = Promise.withResolvers<void>();
+    await consumer.consume({
+      queue,
+      bindings: ['widget.pinged'],
+      schema: arrivals.schema,
+      handler: idempotentHandler(mongo, reader, async (event) => {
+        effects.push(event.id);
+        if (effects.length > 1) return;
+        firstStarted.resolve();
+        await releaseFirst.promise;
+      }),
+    });
+    const event = testEvent('widget.pinged');
+    try {
+      await publisher.publish(event);
+      await firstStarted.promise;
+      await closeConnectionsNamed(amqpManagementUrl, names.consumer);
+      await arrivals.until(2);
+    } finally {
+      releaseFirst.resolve();
+    }
+    await consumer.close();
+
+    expect(effects).toEqual([event.id]);
+    const markers = await mongo.collection(PROCESSED_EVENTS_COLLECTION).find({ consumer: reader }).toArray();
+    expect(markers).toEqual([expect.objectContaining({ eventId: event.id, processedAt: expect.any(Date) })]);
+    expect(markers[0]).not.toHaveProperty('leaseUntil');
+    const admin = await rabbitAdmin(amqpUrl);
+    try {
+      expect(await admin.messageCount(queue)).toBe(0);
+    } finally {
+      await admin.close();
+    }
   });
 });

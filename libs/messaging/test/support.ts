@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { Envelope } from '@helpdesk/contracts';
+import { type Envelope, EnvelopeSchema } from '@helpdesk/contracts';
 import { waitFor } from '@helpdesk/testkit';
 import amqp, { type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { type Logger, pino } from 'pino';
@@ -20,6 +20,31 @@ export function testEvent(type: string, data: unknown = { n: 1 }, sequence = 1):
     actor: { type: 'system', id: 'test' },
     data,
   });
+}
+
+/**
+ * An envelope schema that also records each message a consumer takes off its channel. The
+ * consumer checks the schema on arrival, before the message waits for its aggregate's turn, so
+ * a test can tell that a redelivered copy has reached the process while an earlier one still runs.
+ */
+export function trackArrivals() {
+  const ids: string[] = [];
+  const waiting: Array<{ count: number; resolve: () => void }> = [];
+  const schema = EnvelopeSchema.transform((event) => {
+    ids.push(event.id);
+    for (const waiter of waiting) if (ids.length >= waiter.count) waiter.resolve();
+    return event;
+  });
+  return {
+    schema,
+    /** Resolves once `count` messages have arrived, copies included. */
+    until(count: number): Promise<void> {
+      const arrived = Promise.withResolvers<void>();
+      waiting.push({ count, resolve: arrived.resolve });
+      if (ids.length >= count) arrived.resolve();
+      return arrived.promise;
+    },
+  };
 }
 
 export interface CapturedLogs {
