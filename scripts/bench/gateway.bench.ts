@@ -7,6 +7,7 @@
 //   MongoDB stand-in, from MONGO_URL / AMQP_URL or `scripts/infra.sh up --test`), a real user's
 //   token, its profile route with the token and its key set without.
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { type EventEmitter, once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
@@ -120,6 +121,8 @@ async function startIdentity(): Promise<{ upstream: Server; token: string }> {
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      // Required in production; the benchmark's gateway does not read the revocation snapshot.
+      INTERNAL_TOKEN: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       PORT: String(port),

@@ -57,6 +57,31 @@ describe('identity config', () => {
     expect(loadIdentityConfig({ ...base, INTERNAL_TOKEN: token }).INTERNAL_TOKEN).toBe(token);
   });
 
+  it('when NODE_ENV is production, then INTERNAL_TOKEN is required and reported with the other problems', () => {
+    const err = (() => {
+      try {
+        loadIdentityConfig({ NODE_ENV: 'production', MONGO_URL: 'http://x' });
+      } catch (e) {
+        return e;
+      }
+    })() as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^INTERNAL_TOKEN: required when NODE_ENV=production/),
+        expect.stringMatching(/^MONGO_URL:/),
+        expect.stringMatching(/^AMQP_URL:/),
+      ]),
+    );
+    const token = 'x'.repeat(32);
+    expect(loadIdentityConfig({ ...base, NODE_ENV: 'production', INTERNAL_TOKEN: token })).toMatchObject({
+      NODE_ENV: 'production',
+      INTERNAL_TOKEN: token,
+    });
+    for (const NODE_ENV of ['development', 'test'])
+      expect(loadIdentityConfig({ ...base, NODE_ENV }).INTERNAL_TOKEN).toBeUndefined();
+  });
+
   it('when MONGO_URL names no database, then it is identity', () => {
     expect(databaseName('mongodb://h:1')).toBe('identity');
     expect(databaseName('mongodb://h:1/')).toBe('identity');

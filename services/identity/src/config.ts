@@ -45,20 +45,33 @@ export const ConfigSchema = StoreConfigSchema.extend({
   /** Take the client address from `x-forwarded-for` (set by the gateway) instead of the socket. */
   TRUST_PROXY: flag(false),
   /**
-   * When set, `GET /internal/revocations` answers only requests carrying it in `x-internal-token`.
-   * Long enough that guessing it is hopeless.
+   * `GET /internal/revocations` answers only requests carrying it in `x-internal-token`. Long
+   * enough that guessing it is hopeless. Required in production; without it (development, tests)
+   * the route is open to whoever reaches the port.
    */
   INTERNAL_TOKEN: z.string().min(32, 'at least 32 characters').optional(),
-}).superRefine((c, ctx) => {
-  const set = [c.BOOTSTRAP_ADMIN_USERNAME, c.BOOTSTRAP_ADMIN_EMAIL, c.BOOTSTRAP_ADMIN_PASSWORD];
-  if (set.some(Boolean) && !set.every(Boolean)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['BOOTSTRAP_ADMIN_USERNAME'],
-      message: 'set BOOTSTRAP_ADMIN_USERNAME, _EMAIL and _PASSWORD together, or none of them',
-    });
-  }
-});
+}).superRefine(
+  (c, ctx) => {
+    const set = [c.BOOTSTRAP_ADMIN_USERNAME, c.BOOTSTRAP_ADMIN_EMAIL, c.BOOTSTRAP_ADMIN_PASSWORD];
+    if (set.some(Boolean) && !set.every(Boolean)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BOOTSTRAP_ADMIN_USERNAME'],
+        message: 'set BOOTSTRAP_ADMIN_USERNAME, _EMAIL and _PASSWORD together, or none of them',
+      });
+    }
+    if (c.NODE_ENV === 'production' && c.INTERNAL_TOKEN === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INTERNAL_TOKEN'],
+        message: 'required when NODE_ENV=production (the revocation snapshot must not be open)',
+      });
+    }
+  },
+  // Also when other variables are bad, so that every problem is listed at once. Only reads
+  // fields in ways that hold for any input.
+  { when: () => true },
+);
 
 /** The `create-admin` command: the store, plus the password when it does not come on stdin. */
 export const CliConfigSchema = StoreConfigSchema.extend({ ADMIN_PASSWORD: z.string().min(1).optional() });

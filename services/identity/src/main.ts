@@ -1,17 +1,10 @@
-import {
-  ConfigError,
-  createLogger,
-  createMetrics,
-  createTokenVerifier,
-  RevocationList,
-  serveApp,
-} from '@helpdesk/kit';
+import { ConfigError, createLogger, createMetrics, RevocationList, serveApp } from '@helpdesk/kit';
 import { connectBroker, startOutboxRelay } from '@helpdesk/messaging';
 import { createApp } from './app.ts';
 import { type Config, loadIdentityConfig } from './config.ts';
 import { consumeSessionRevoked } from './consumers/session-revoked.consumer.ts';
 import { openStore } from './infra/store.ts';
-import { prepareIdentity, wireIdentity } from './wiring.ts';
+import { createIdentityVerifier, prepareIdentity, wireIdentity } from './wiring.ts';
 
 let config: Config;
 try {
@@ -44,12 +37,7 @@ try {
   const consumer = await consumeSessionRevoked(broker, revocations);
   await prepareIdentity({ config, store, deps, keys, logger });
   keys.start();
-  const verifier = createTokenVerifier({
-    jwks: keys.getKey,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    revocations,
-  });
+  const verifier = createIdentityVerifier(config, keys, revocations);
 
   const app = createApp({
     identity: deps,

@@ -1,4 +1,4 @@
-import type { Logger, RevocationList } from '@helpdesk/kit';
+import { createTokenVerifier, type Logger, type RevocationList, type TokenVerifier } from '@helpdesk/kit';
 import { makeEnvelope } from '@helpdesk/messaging';
 import type { Config, StoreConfig } from './config.ts';
 import type { IdentityDeps } from './domain/ports.ts';
@@ -30,6 +30,24 @@ export function rotationDeps(
     // Until then a token signed just before retirement may be alive, or a replica may still sign with it.
     retention: config.ACCESS_TOKEN_TTL + config.SIGNING_KEY_RELOAD + SKEW_SECONDS,
   };
+}
+
+/**
+ * Identity's own check of access tokens, against its key store rather than its published JWKS.
+ * No token it issues claims a longer life than ACCESS_TOKEN_TTL, so a longer one is refused.
+ */
+export function createIdentityVerifier(
+  config: StoreConfig,
+  keys: KeyStore,
+  revocations: RevocationList,
+): TokenVerifier {
+  return createTokenVerifier({
+    jwks: keys.getKey,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    revocations,
+    maxTokenAgeSec: config.ACCESS_TOKEN_TTL + SKEW_SECONDS,
+  });
 }
 
 export function wireIdentity(opts: {

@@ -3,7 +3,14 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { EventCollector } from '@helpdesk/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, collectIdentityEvents, type Identity, startIdentity, startReplica } from './harness.ts';
+import {
+  client,
+  collectIdentityEvents,
+  type Identity,
+  signUp,
+  startIdentity,
+  startReplica,
+} from './harness.ts';
 
 const serviceDir = fileURLToPath(new URL('..', import.meta.url));
 const scripts = JSON.parse(readFileSync(`${serviceDir}/package.json`, 'utf8')).scripts as Record<
@@ -64,6 +71,33 @@ describe('bootstrap admin', () => {
     await id.relay.drained();
     expect(events.events.filter((e) => e.body.aggregateId === admin?.id)).toHaveLength(1);
     expect(admin?.version).toBe(1);
+  });
+
+  it('when a customer registered the bootstrap username first, then start-up fails and no admin appears', async () => {
+    const username = `squat${Date.now()}`;
+    const reg = await client(id).post('/api/auth/register/', {
+      username,
+      email: `${username}@example.com`,
+      password: 'customer password',
+    });
+    expect(reg.status).toBe(201);
+
+    await expect(
+      startIdentity({
+        MONGO_URL: id.config.MONGO_URL,
+        BOOTSTRAP_ADMIN_USERNAME: username,
+        BOOTSTRAP_ADMIN_EMAIL: `real-${username}@example.com`,
+        BOOTSTRAP_ADMIN_PASSWORD: 'bootstrap password',
+      }),
+    ).rejects.toMatchObject({
+      code: 'BOOTSTRAP_ADMIN_CONFLICT',
+      message: expect.stringContaining(`"${username}" belongs to an account that is not an active admin`),
+    });
+    expect(await id.store.users.findRecord({ login: username })).toMatchObject({
+      role: 'user',
+      id: reg.body.id,
+    });
+    expect(await id.store.users.findRecord({ login: `real-${username}@example.com` })).toBeNull();
   });
 
   it('when the bootstrap org is not default, then it is created with the admin in it', async () => {
@@ -155,5 +189,35 @@ describe('rotate-signing-key command', () => {
       (k: { kid: string }) => k.kid,
     );
     expect(published).toEqual(expect.arrayContaining([...before, kid]));
+  });
+
+  it('when run with --compromised, then the old keys leave the JWKS at once and tokens they signed are refused', async () => {
+    const u = await signUp(client(id));
+    const before = (await id.store.signingKeys.list()).map((k) => k.kid);
+    expect(before.length).toBeGreaterThan(0);
+
+    const out = await runScript('rotate-signing-key', ['--compromised'], { MONGO_URL: id.config.MONGO_URL });
+    expect(out.code).toBe(0);
+    const kid = /new signing key (\S+)/.exec(out.stdout)?.[1];
+    expect(out.stdout).toContain(`removed keys: ${before.join(' ')}`);
+    await id.keys.load();
+
+    const published = (await client(id).get('/.well-known/jwks.json')).body.keys.map(
+      (k: { kid: string }) => k.kid,
+    );
+    expect(published).toEqual([kid]);
+    const old = await client(id).get('/api/auth/profile/', u.access);
+    expect([old.status, old.body.code]).toEqual([401, 'AUTH_TOKEN_INVALID']);
+    // The refresh token is not a JWT: the session goes on with a token from the new key.
+    const refreshed = await client(id).post('/api/auth/refresh/', { refresh: u.refresh });
+    expect(refreshed.status).toBe(200);
+    expect((await client(id).get('/api/auth/profile/', refreshed.body.access)).status).toBe(200);
+  });
+
+  it('when given an unknown flag, then it fails without rotating', async () => {
+    const before = (await id.store.signingKeys.list()).map((k) => k.kid);
+    const out = await runScript('rotate-signing-key', ['--compromise'], { MONGO_URL: id.config.MONGO_URL });
+    expect([out.code, out.stderr]).toEqual([1, expect.stringContaining('usage: rotate-signing-key')]);
+    expect((await id.store.signingKeys.list()).map((k) => k.kid)).toEqual(before);
   });
 });

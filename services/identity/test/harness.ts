@@ -1,5 +1,5 @@
 import { IdentityEvents } from '@helpdesk/contracts';
-import { createMetrics, createTokenVerifier, RevocationList } from '@helpdesk/kit';
+import { createMetrics, RevocationList } from '@helpdesk/kit';
 import { connectBroker, startOutboxRelay } from '@helpdesk/messaging';
 import { collectEvents, testServers, uniqueDbUrl } from '@helpdesk/testkit';
 import { pino } from 'pino';
@@ -7,13 +7,15 @@ import { createApp } from '../src/app.ts';
 import { loadIdentityConfig } from '../src/config.ts';
 import { consumeSessionRevoked } from '../src/consumers/session-revoked.consumer.ts';
 import { openStore } from '../src/infra/store.ts';
-import { prepareIdentity, wireIdentity } from '../src/wiring.ts';
+import { createIdentityVerifier, prepareIdentity, wireIdentity } from '../src/wiring.ts';
 
 /**
  * One identity replica wired as main.ts wires it, against the real MongoDB stand-in and
  * RabbitMQ, served in-process through `app.request()`. Log lines are kept for assertions.
+ * `clock` replaces the use cases' clock (not the token verifier's), for time-dependent rules.
+ * When start-up fails, everything opened so far is closed and the error is rethrown.
  */
-export async function startIdentity(env: Record<string, string> = {}) {
+export async function startIdentity(env: Record<string, string> = {}, opts: { clock?: () => Date } = {}) {
   const { mongoUrl, amqpUrl } = testServers();
   const config = loadIdentityConfig({
     MONGO_URL: uniqueDbUrl(mongoUrl, 'identity'),
@@ -38,15 +40,29 @@ export async function startIdentity(env: Record<string, string> = {}) {
     registry: metrics.registry,
   });
   const revocations = new RevocationList();
-  const { deps, keys } = wireIdentity({ config, store, revocations, kick: relay.kick, logger });
-  const consumer = await consumeSessionRevoked(broker, revocations);
-  await prepareIdentity({ config, store, deps, keys, logger });
-  const verifier = createTokenVerifier({
-    jwks: keys.getKey,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
+  const { deps, keys } = wireIdentity({
+    config,
+    store,
     revocations,
+    kick: relay.kick,
+    logger,
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
+  const consumer = await consumeSessionRevoked(broker, revocations);
+  const close = async () => {
+    await consumer.cancel();
+    await relay.stop();
+    keys.stop();
+    await broker.close();
+    await store.close();
+  };
+  try {
+    await prepareIdentity({ config, store, deps, keys, logger });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const verifier = createIdentityVerifier(config, keys, revocations);
   const app = createApp({
     identity: deps,
     verifier,
@@ -68,13 +84,7 @@ export async function startIdentity(env: Record<string, string> = {}) {
     revocations,
     metrics,
     logs,
-    async close() {
-      await consumer.cancel();
-      await relay.stop();
-      keys.stop();
-      await broker.close();
-      await store.close();
-    },
+    close,
   };
 }
 export type Identity = Awaited<ReturnType<typeof startIdentity>>;

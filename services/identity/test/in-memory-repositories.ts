@@ -10,7 +10,7 @@ import type {
   UserRepository,
 } from '../src/domain/ports.ts';
 import type { SigningKey, SigningKeyRepository } from '../src/domain/signing-key.ts';
-import type { ThrottleWindow } from '../src/domain/throttle.ts';
+import { countAttempt, isLive, type ThrottleCounter } from '../src/domain/throttle.ts';
 import { emailKey, publicUser, type UserRecord, usernameKey } from '../src/domain/user.ts';
 
 /*
@@ -145,18 +145,18 @@ export class InMemoryOrgs implements OrgRepository {
 }
 
 export class InMemoryThrottle implements LoginThrottle {
-  readonly counts = new Map<string, number>();
-  private id = (key: string, w: ThrottleWindow) => `${key}@${w.start}`;
-  async hit(key: string, w: ThrottleWindow) {
-    const n = (this.counts.get(this.id(key, w)) ?? 0) + 1;
-    this.counts.set(this.id(key, w), n);
-    return n;
+  readonly counters = new Map<string, ThrottleCounter>();
+  async hit(key: string, now: Date, windowSeconds: number) {
+    const next = countAttempt(this.counters.get(key), now.getTime(), windowSeconds);
+    this.counters.set(key, next);
+    return { ...next };
   }
-  async add(key: string, w: ThrottleWindow, delta: number) {
-    this.counts.set(this.id(key, w), (this.counts.get(this.id(key, w)) ?? 0) + delta);
+  async add(key: string, now: Date, delta: number) {
+    const c = this.counters.get(key);
+    if (isLive(c, now.getTime())) c.count += delta;
   }
-  async reset(key: string, w: ThrottleWindow) {
-    this.counts.delete(this.id(key, w));
+  async reset(key: string) {
+    this.counters.delete(key);
   }
 }
 
@@ -177,6 +177,11 @@ export class InMemorySigningKeys implements SigningKeyRepository {
   async purge(now: Date) {
     for (const k of [...this.keys.values()]) {
       if (k.retiredAt !== null && k.removeAfter !== null && k.removeAfter <= now) this.keys.delete(k.kid);
+    }
+  }
+  async removeOthers(kid: string, createdAt: Date) {
+    for (const k of [...this.keys.values()]) {
+      if (k.kid !== kid && k.createdAt <= createdAt) this.keys.delete(k.kid);
     }
   }
 }

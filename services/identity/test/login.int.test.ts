@@ -84,14 +84,58 @@ describe('POST /api/auth/login/', () => {
       password: u.password,
     });
     expect(byEmail.status).toBe(429);
-    const counters = await id.store.conn
-      .collection('login_throttle')
-      .find({ _id: { $regex: `^user:${u.id}@` } as never })
-      .toArray();
-    expect(counters[0]?.count).toBeGreaterThanOrEqual(12);
+    const counter = await id.store.conn
+      .collection<{ _id: string; count: number; startedAt: Date; expiresAt: Date }>('login_throttle')
+      .findOne({ _id: `user:${u.id}` });
+    expect(counter?.count).toBe(12);
+    expect((counter?.expiresAt.getTime() ?? 0) - (counter?.startedAt.getTime() ?? 0)).toBe(900_000);
     expect(await id.metrics.registry.getSingleMetricAsString('identity_login_attempts_total')).toMatch(
       /outcome="throttled"[^\n]* [1-9]/,
     );
+  });
+
+  it('when the failures straddle a quarter-hour boundary, then the 11th is still throttled until the window from the first failure ends', async () => {
+    // One second before the last quarter hour: clock-aligned windows would reset in between.
+    let now = Math.floor(Date.now() / 900_000) * 900_000 - 1_000;
+    const timed = await startIdentity({}, { clock: () => new Date(now) });
+    try {
+      const u = await signUp(client(timed));
+      for (let i = 0; i < 10; i++) {
+        const res = await client(timed).post('/api/auth/login/', {
+          username: u.username,
+          password: `guess ${i}`,
+        });
+        expect(res.status).toBe(401);
+      }
+      now += 2_000;
+      const res = await client(timed).post('/api/auth/login/', {
+        username: u.username,
+        password: u.password,
+      });
+      expect([res.status, res.headers.get('retry-after')]).toEqual([429, String(900 - 2)]);
+
+      now += 898_000 - 1;
+      expect(
+        (await client(timed).post('/api/auth/login/', { username: u.username, password: u.password })).status,
+      ).toBe(429);
+      now += 1;
+      expect(
+        (await client(timed).post('/api/auth/login/', { username: u.username, password: u.password })).status,
+      ).toBe(200);
+    } finally {
+      await timed.close();
+    }
+  });
+
+  it('when replicas count the first failures of a key at once, then every attempt is counted in one window', async () => {
+    const u = await signUp(client(id));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        id.deps.throttle.hit(`user:${u.id}:race`, new Date(Date.now() + i), 900),
+      ),
+    );
+    expect(results.map((r) => r.count).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(new Set(results.map((r) => r.startedAt)).size).toBe(1);
   });
 
   it('when the body is not JSON or too large, then problem+json 400 / 413', async () => {
@@ -133,18 +177,26 @@ describe('login throttling per address', () => {
     }
   });
 
-  it('when behind the gateway, then the first x-forwarded-for hop is the address', async () => {
+  it('when behind the gateway, then the address it appended counts and a forged x-forwarded-for gains no fresh bucket', async () => {
     const proxied = await startIdentity({ LOGIN_MAX_FAILURES_PER_IP: '3', TRUST_PROXY: 'true' });
     try {
       const target = await signUp(client(proxied));
-      const attacker = client(proxied, '198.51.100.7, 10.0.0.1');
-      for (let i = 0; i < 3; i++)
-        await attacker.post('/api/auth/login/', { username: `ghost${i}`, password: 'whatever it is' });
-      expect(
-        (await attacker.post('/api/auth/login/', { username: target.username, password: target.password }))
-          .status,
-      ).toBe(429);
-      const neighbour = client(proxied, '198.51.100.8, 10.0.0.1');
+      // The gateway keeps the client's header and appends the peer it saw (203.0.113.9); the
+      // attacker makes up a new first entry for every attempt.
+      const forged = (i: number) => client(proxied, `198.51.100.${i}, 203.0.113.9`);
+      for (let i = 0; i < 3; i++) {
+        const res = await forged(i).post('/api/auth/login/', {
+          username: `ghost${i}`,
+          password: 'whatever it is',
+        });
+        expect(res.status).toBe(401);
+      }
+      const throttled = await forged(3).post('/api/auth/login/', {
+        username: target.username,
+        password: target.password,
+      });
+      expect(throttled.status).toBe(429);
+      const neighbour = client(proxied, '198.51.100.3, 203.0.113.10');
       expect(
         (await neighbour.post('/api/auth/login/', { username: target.username, password: target.password }))
           .status,

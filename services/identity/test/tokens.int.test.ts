@@ -72,6 +72,23 @@ describe('access tokens at the door', () => {
   });
 });
 
+describe('access-token lifetime', () => {
+  it('when a token signed with our own key claims a longer life than ACCESS_TOKEN_TTL plus skew, then 401', async () => {
+    const u = await signUp(client(id));
+    const { kid, key } = id.keys.signer();
+    const signed = (lifetime: number) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ ...claimsOf(u.access), iat: now, exp: now + lifetime })
+        .setProtectedHeader({ alg: 'EdDSA', kid })
+        .sign(key);
+    };
+    // 30 minutes: under the kit's default bound of an hour, over identity's 15 minutes + 60 s.
+    const long = await client(id).get('/api/auth/profile/', await signed(1800));
+    expect([long.status, long.body.code]).toEqual([401, 'AUTH_TOKEN_INVALID']);
+    expect((await client(id).get('/api/auth/profile/', await signed(900 + 60))).status).toBe(200);
+  });
+});
+
 describe('GET /.well-known/jwks.json', () => {
   it('when fetched at either path, then it is public, cacheable and holds no private key', async () => {
     for (const path of ['/.well-known/jwks.json', '/api/auth/jwks.json']) {

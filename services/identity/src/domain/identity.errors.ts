@@ -65,6 +65,21 @@ export class EmailTakenError extends ConflictError {
   }
 }
 
+/**
+ * The bootstrap admin's username belongs to an account that is not an active admin of the
+ * bootstrap org (say a customer registered it first): counting it as the admin would leave the
+ * deployment without one, so start-up stops instead.
+ */
+export class BootstrapAdminConflictError extends ConflictError {
+  constructor(username: string, orgId: string) {
+    super(
+      'BOOTSTRAP_ADMIN_CONFLICT',
+      `The bootstrap admin username "${username}" belongs to an account that is not an active admin of org "${orgId}"; choose another BOOTSTRAP_ADMIN_USERNAME, or make that account an active admin of the org.`,
+      { orgId },
+    );
+  }
+}
+
 /** An admin may not lock themself out: the org could be left without one. */
 export class SelfChangeError extends ConflictError {
   constructor() {

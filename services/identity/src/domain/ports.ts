@@ -3,7 +3,7 @@ import type { RevocationList } from '@helpdesk/kit';
 import type { Org } from './org.ts';
 import type { StoredRevocation } from './revocation.ts';
 import type { Session } from './session.ts';
-import type { ThrottleWindow } from './throttle.ts';
+import type { ThrottleCounter } from './throttle.ts';
 import type { User, UserChanges, UserRecord } from './user.ts';
 
 /*
@@ -60,11 +60,14 @@ export interface OrgRepository {
   remove(id: string): Promise<void>;
 }
 
+/** Failed-login counters per key, with the window rules of `countAttempt`. */
 export interface LoginThrottle {
-  /** Counts one attempt and returns the count of this window so far. */
-  hit(key: string, window: ThrottleWindow): Promise<number>;
-  add(key: string, window: ThrottleWindow, delta: number): Promise<void>;
-  reset(key: string, window: ThrottleWindow): Promise<void>;
+  /** Counts one attempt at `now` and returns the key's counter including it. */
+  hit(key: string, now: Date, windowSeconds: number): Promise<ThrottleCounter>;
+  /** Adds `delta` to the key's live counter; nothing when it has none. */
+  add(key: string, now: Date, delta: number): Promise<void>;
+  /** Forgets the key's counter. */
+  reset(key: string): Promise<void>;
 }
 
 export interface PasswordHasher {

@@ -22,6 +22,8 @@ export interface SigningKeyRepository {
   retireOthers(kid: string, createdAt: Date, retiredAt: Date, removeAfter: Date): Promise<void>;
   /** Deletes retired keys whose `removeAfter` has passed. */
   purge(now: Date): Promise<void>;
+  /** Deletes every other key created no later than `kid`'s key, retired or not. */
+  removeOthers(kid: string, createdAt: Date): Promise<void>;
 }
 
 export const activeKey = (keys: SigningKey[]): SigningKey | undefined =>

@@ -1,20 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { accountKey, retryAfterSeconds, windowAt } from './throttle.ts';
+import { accountKey, countAttempt, retryAfterSeconds } from './throttle.ts';
 
-describe('login throttle windows', () => {
-  it('when two moments fall in one window, then they share its start and end', () => {
-    const a = windowAt(Date.UTC(2030, 0, 1, 10, 1), 900);
-    const b = windowAt(Date.UTC(2030, 0, 1, 10, 14, 59), 900);
-    expect(a).toEqual(b);
-    expect(a.end - a.start).toBe(900_000);
-    expect(windowAt(Date.UTC(2030, 0, 1, 10, 15), 900).start).toBe(a.end);
+const WINDOW = 900;
+// One second before a quarter-hour boundary, where clock-aligned windows used to reset.
+const t0 = Date.UTC(2030, 0, 1, 10, 14, 59);
+
+describe('login throttle counters', () => {
+  it('when a key fails for the first time, then its window opens then and lasts the window length', () => {
+    expect(countAttempt(undefined, t0, WINDOW)).toEqual({ count: 1, startedAt: t0, expiresAt: t0 + 900_000 });
+  });
+
+  it('when attempts straddle a clock boundary, then they keep counting in the same window', () => {
+    let c = countAttempt(undefined, t0, WINDOW);
+    c = countAttempt(c, t0 + 2_000, WINDOW);
+    c = countAttempt(c, t0 + 899_999, WINDOW);
+    expect(c).toEqual({ count: 3, startedAt: t0, expiresAt: t0 + 900_000 });
+  });
+
+  it('when the window has ended, then the next attempt opens a new one', () => {
+    const c = countAttempt({ count: 11, startedAt: t0, expiresAt: t0 + 900_000 }, t0 + 900_000, WINDOW);
+    expect(c).toEqual({ count: 1, startedAt: t0 + 900_000, expiresAt: t0 + 1_800_000 });
   });
 
   it('when throttled, then Retry-After counts whole seconds to the window end, at least one', () => {
-    const w = windowAt(Date.UTC(2030, 0, 1, 10, 0), 900);
-    expect(retryAfterSeconds(w.start + 1, w)).toBe(900);
-    expect(retryAfterSeconds(w.end - 1, w)).toBe(1);
-    expect(retryAfterSeconds(w.end, w)).toBe(1);
+    expect(retryAfterSeconds(t0 + 1, t0 + 900_000)).toBe(900);
+    expect(retryAfterSeconds(t0 + 899_999, t0 + 900_000)).toBe(1);
+    expect(retryAfterSeconds(t0 + 900_000, t0 + 900_000)).toBe(1);
   });
 
   it('when an account is known, then username and email logins share one key', () => {

@@ -30,5 +30,8 @@ export function createSigningKeyRepository(Keys: SigningKeyModel): SigningKeyRep
     async purge(now) {
       await Keys.deleteMany({ retiredAt: { $ne: null }, removeAfter: { $lte: now } });
     },
+    async removeOthers(kid, createdAt) {
+      await Keys.deleteMany({ _id: { $ne: kid }, createdAt: { $lte: createdAt } });
+    },
   };
 }

@@ -1,8 +1,8 @@
 import { IdentityEvents } from '@helpdesk/contracts';
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { fakeDeps } from '../../test/fakes.ts';
-import { UsernameTakenError } from '../domain/identity.errors.ts';
+import { fakeDeps, seedUser } from '../../test/fakes.ts';
+import { BootstrapAdminConflictError, UsernameTakenError } from '../domain/identity.errors.ts';
 import { createAdmin } from './create-admin.ts';
 
 const input = { username: 'root', email: 'root@example.com', password: 'a long password' };
@@ -17,6 +17,54 @@ describe('createAdmin', () => {
     expect(f.users.records.size).toBe(1);
     expect(f.users.events(IdentityEvents.UserRegistered)).toHaveLength(1);
     expect(f.users.outbox[0]?.actor).toEqual({ type: 'system', id: 'create-admin' });
+  });
+
+  it.each([
+    ['a customer registered it first', { role: 'user' as const }, undefined],
+    ['an agent holds it', { role: 'agent' as const }, undefined],
+    ['it is an admin of another org', { role: 'admin' as const, orgId: 'other' }, undefined],
+    ['it is a deactivated admin', { role: 'admin' as const }, 'deactivate'],
+  ])(
+    'when the bootstrap username is taken because %s, then start-up fails and nothing is created',
+    async (_case, over, change) => {
+      const f = fakeDeps();
+      const owner = await seedUser(f, { username: 'root', email: 'first@example.com', ...over });
+      const record = f.users.records.get(owner.id);
+      if (change === 'deactivate' && record) record.active = false;
+      const before = f.users.outbox.length;
+
+      const err = await createAdmin(f.deps, input, { ifMissing: true }).catch((e) => e);
+
+      expect(err).toBeInstanceOf(BootstrapAdminConflictError);
+      expect(err).toMatchObject({ code: 'BOOTSTRAP_ADMIN_CONFLICT' });
+      expect(err.message).toContain('"root"');
+      expect(err.message).toContain('org "default"');
+      expect(f.users.records.size).toBe(1);
+      expect(f.users.records.get(owner.id)).toMatchObject({ role: over.role, email: 'first@example.com' });
+      expect(f.users.outbox).toHaveLength(before);
+    },
+  );
+
+  it('when the bootstrap username is an active admin of the target org, then start-up accepts it as is', async () => {
+    const f = fakeDeps();
+    const owner = await seedUser(f, { username: 'root', email: 'first@example.com', role: 'admin' });
+    await expect(createAdmin(f.deps, input, { ifMissing: true })).resolves.toEqual({
+      created: false,
+      user: expect.objectContaining({ id: owner.id, role: 'admin', orgId: 'default' }),
+    });
+  });
+
+  it('when a customer takes the username during a bootstrap race, then start-up fails too', async () => {
+    const f = fakeDeps();
+    const realFind = f.users.findRecord.bind(f.users);
+    let calls = 0;
+    // The first lookup misses; the customer's account lands before our insert.
+    f.users.findRecord = async (by) => (calls++ === 0 ? null : realFind(by));
+    await seedUser(f, { username: 'root', email: 'first@example.com' });
+    calls = 0;
+    await expect(createAdmin(f.deps, input, { ifMissing: true })).rejects.toBeInstanceOf(
+      BootstrapAdminConflictError,
+    );
   });
 
   it('when the command names a taken username, then it fails', async () => {

@@ -1,7 +1,7 @@
 import { EmailSchema, PasswordSchema, UsernameSchema } from '@helpdesk/contracts';
 import { ValidationError } from '@helpdesk/kit';
 import { z } from 'zod';
-import { UsernameTakenError } from '../domain/identity.errors.ts';
+import { BootstrapAdminConflictError, UsernameTakenError } from '../domain/identity.errors.ts';
 import { DEFAULT_ORG_ID, orgIdFromName } from '../domain/org.ts';
 import type { IdentityDeps } from '../domain/ports.ts';
 import { publicUser, type User } from '../domain/user.ts';
@@ -21,7 +21,8 @@ export type CreateAdminInput = z.input<typeof CreateAdminInputSchema>;
 /**
  * Makes an admin outside the HTTP API: the `create-admin` command and the bootstrap variables
  * at start-up. With `ifMissing` an existing username is left alone (start-up runs on every
- * replica, every time); without it, as on the command line, it is an error.
+ * replica, every time), provided it is an active admin of the target org; any other owner of
+ * the username fails start-up. Without `ifMissing`, as on the command line, it is an error.
  */
 export async function createAdmin(
   deps: Pick<IdentityDeps, 'users' | 'orgs' | 'passwords' | 'events' | 'clock'>,
@@ -29,16 +30,20 @@ export async function createAdmin(
   opts: { ifMissing: boolean },
 ): Promise<{ created: boolean; user: User }> {
   const input = CreateAdminInputSchema.parse(raw);
+  const orgId = orgIdFromName(input.org);
+  if (!orgId) throw new ValidationError([{ path: 'org', message: 'must contain a letter or digit' }]);
   const existing = async () => {
     const found = await deps.users.findRecord({ login: input.username });
-    return found && { created: false, user: publicUser(found) };
+    if (!found) return null;
+    if (found.role !== 'admin' || !found.active || found.orgId !== orgId) {
+      throw new BootstrapAdminConflictError(input.username, orgId);
+    }
+    return { created: false, user: publicUser(found) };
   };
   if (opts.ifMissing) {
     const found = await existing();
     if (found) return found;
   }
-  const orgId = orgIdFromName(input.org);
-  if (!orgId) throw new ValidationError([{ path: 'org', message: 'must contain a letter or digit' }]);
   await deps.orgs.ensure({ id: orgId, name: input.org, createdAt: deps.clock() });
   try {
     const user = await addUser(

@@ -77,6 +77,23 @@ describe('logIn', () => {
     expect(f.tokens.issued).toHaveLength(0);
   });
 
+  it('when 10 failures come just before a clock boundary, then the 11th just after it is still throttled', async () => {
+    // 10:14:59, one second before the quarter hour where clock-aligned windows used to reset.
+    const f = await setup();
+    f.clock.now = new Date('2030-01-01T10:14:59Z');
+    for (let i = 0; i < 10; i++) {
+      await expect(attempt(f, `wrong ${i}`, { ip: `10.0.1.${i}` })).rejects.toBeInstanceOf(
+        InvalidCredentialsError,
+      );
+    }
+    f.clock.now = new Date('2030-01-01T10:15:01Z');
+    const err = await attempt(f, 'correct horse', { ip: '10.9.9.9' }).catch((e) => e);
+    expect(err).toBeInstanceOf(LoginThrottledError);
+    // The window opened at the first failure, so it ends 15 minutes after 10:14:59.
+    expect(err.headers['retry-after']).toBe(String(900 - 2));
+    expect(f.tokens.issued).toHaveLength(0);
+  });
+
   it('when the window has passed, then the account may try again', async () => {
     const f = await setup();
     for (let i = 0; i < 11; i++) await attempt(f, 'wrong').catch(() => undefined);

@@ -6,7 +6,7 @@ import {
 import { retryOnConflict } from '../domain/optimistic.ts';
 import type { IdentityDeps, IssuedAccessToken } from '../domain/ports.ts';
 import { startSession } from '../domain/session.ts';
-import { accountKey, ipKey, retryAfterSeconds, windowAt } from '../domain/throttle.ts';
+import { accountKey, ipKey, retryAfterSeconds } from '../domain/throttle.ts';
 import type { User } from '../domain/user.ts';
 
 export interface LogInInput {
@@ -30,16 +30,19 @@ export interface SessionTokens {
 export async function logIn(deps: IdentityDeps, input: LogInInput): Promise<SessionTokens> {
   const { settings } = deps;
   const now = deps.clock();
-  const window = windowAt(now.getTime(), settings.throttleWindow);
   const record = await deps.users.findRecord({ login: input.login });
   const account = accountKey(record?.id, input.login);
   const ip = ipKey(input.ip);
-  const [accountCount, ipCount] = await Promise.all([
-    deps.throttle.hit(account, window),
-    deps.throttle.hit(ip, window),
+  const [accountCounter, ipCounter] = await Promise.all([
+    deps.throttle.hit(account, now, settings.throttleWindow),
+    deps.throttle.hit(ip, now, settings.throttleWindow),
   ]);
-  if (accountCount > settings.maxFailuresPerAccount || ipCount > settings.maxFailuresPerIp) {
-    throw new LoginThrottledError(retryAfterSeconds(now.getTime(), window));
+  const accountOver = accountCounter.count > settings.maxFailuresPerAccount;
+  const ipOver = ipCounter.count > settings.maxFailuresPerIp;
+  if (accountOver || ipOver) {
+    // Each key has its own window: wait for the later end among those over their limit.
+    const until = Math.max(accountOver ? accountCounter.expiresAt : 0, ipOver ? ipCounter.expiresAt : 0);
+    throw new LoginThrottledError(retryAfterSeconds(now.getTime(), until));
   }
 
   if (!record) {
@@ -50,7 +53,7 @@ export async function logIn(deps: IdentityDeps, input: LogInInput): Promise<Sess
     throw new InvalidCredentialsError();
   }
   // A success forgives the account's failures; the address keeps its failures but not this hit.
-  await Promise.all([deps.throttle.reset(account, window), deps.throttle.add(ip, window, -1)]);
+  await Promise.all([deps.throttle.reset(account), deps.throttle.add(ip, now, -1)]);
   if (!record.active) throw new UserInactiveError();
 
   const started = await retryOnConflict(async () => {
