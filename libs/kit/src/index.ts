@@ -1,5 +1,6 @@
 export * from './app.ts';
 export * from './auth/apply-revocation.ts';
+export * from './auth/consume-revocations.ts';
 export * from './auth/load-revocations.ts';
 export * from './auth/middleware.ts';
 export * from './auth/principal.ts';

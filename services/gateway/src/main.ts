@@ -1,4 +1,5 @@
 import {
+  consumeSessionRevoked,
   createLogger,
   createMetrics,
   createTokenVerifier,
@@ -10,7 +11,6 @@ import {
 import { connectBroker } from '@helpdesk/messaging';
 import { createApp } from './app.ts';
 import { loadGatewayConfig } from './config.ts';
-import { consumeSessionRevoked } from './consumers/session-revoked.consumer.ts';
 import { jwksReachable } from './infra/jwks-probe.ts';
 import { createOpenApiCatalog } from './infra/openapi-catalog.ts';
 import { createUpstreams } from './infra/upstreams.ts';
@@ -45,7 +45,7 @@ const broker = await connectBroker({
 });
 // Bind the consumer first, then read identity's snapshot: a revocation made in between is in one
 // or the other, and one made before this process existed is in the snapshot.
-const consumer = await consumeSessionRevoked(broker, revocations);
+const consumer = await consumeSessionRevoked(broker, revocations, 'gateway');
 const snapshot = await loadRevocations(
   revocations,
   new URL('/internal/revocations', config.IDENTITY_URL).href,

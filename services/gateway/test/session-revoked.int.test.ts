@@ -1,9 +1,8 @@
 import { IdentityEvents, type SessionRevokedEvent } from '@helpdesk/contracts';
-import { createLogger } from '@helpdesk/kit';
+import { consumeSessionRevoked, createLogger } from '@helpdesk/kit';
 import { type Broker, type Consumer, connectBroker, makeEnvelope } from '@helpdesk/messaging';
 import { testServers, waitFor } from '@helpdesk/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumeSessionRevoked } from '../src/consumers/session-revoked.consumer.ts';
 import { startStack } from './fakes.ts';
 
 // The gateway's consumer on the real broker: identity publishes, the gateway stops the token.
@@ -18,7 +17,7 @@ beforeAll(async () => {
   stack = await startStack();
   gatewayBroker = await connectBroker({ url: testServers().amqpUrl, logger, name: 'gateway-test' });
   identityBroker = await connectBroker({ url: testServers().amqpUrl, logger, name: 'identity-test' });
-  consumer = await consumeSessionRevoked(gatewayBroker, stack.gateway.revocations);
+  consumer = await consumeSessionRevoked(gatewayBroker, stack.gateway.revocations, 'gateway');
 });
 
 afterAll(async () => {

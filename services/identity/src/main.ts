@@ -1,8 +1,14 @@
-import { ConfigError, createLogger, createMetrics, RevocationList, serveApp } from '@helpdesk/kit';
+import {
+  ConfigError,
+  consumeSessionRevoked,
+  createLogger,
+  createMetrics,
+  RevocationList,
+  serveApp,
+} from '@helpdesk/kit';
 import { connectBroker, startOutboxRelay } from '@helpdesk/messaging';
 import { createApp } from './app.ts';
 import { type Config, loadIdentityConfig } from './config.ts';
-import { consumeSessionRevoked } from './consumers/session-revoked.consumer.ts';
 import { openStore } from './infra/store.ts';
 import { createIdentityVerifier, prepareIdentity, wireIdentity } from './wiring.ts';
 
@@ -34,7 +40,7 @@ try {
   const revocations = new RevocationList();
   const { deps, keys } = wireIdentity({ config, store, revocations, kick: relay.kick, logger });
   // Bound before the revocations are restored, so one made in between arrives as an event.
-  const consumer = await consumeSessionRevoked(broker, revocations);
+  const consumer = await consumeSessionRevoked(broker, revocations, 'identity');
   await prepareIdentity({ config, store, deps, keys, logger });
   keys.start();
   const verifier = createIdentityVerifier(config, keys, revocations);

@@ -1,11 +1,10 @@
 import { IdentityEvents } from '@helpdesk/contracts';
-import { createMetrics, RevocationList } from '@helpdesk/kit';
+import { consumeSessionRevoked, createMetrics, RevocationList } from '@helpdesk/kit';
 import { connectBroker, startOutboxRelay } from '@helpdesk/messaging';
 import { collectEvents, testServers, uniqueDbUrl } from '@helpdesk/testkit';
 import { pino } from 'pino';
 import { createApp } from '../src/app.ts';
 import { loadIdentityConfig } from '../src/config.ts';
-import { consumeSessionRevoked } from '../src/consumers/session-revoked.consumer.ts';
 import { openStore } from '../src/infra/store.ts';
 import { createIdentityVerifier, prepareIdentity, wireIdentity } from '../src/wiring.ts';
 
@@ -48,7 +47,7 @@ export async function startIdentity(env: Record<string, string> = {}, opts: { cl
     logger,
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
-  const consumer = await consumeSessionRevoked(broker, revocations);
+  const consumer = await consumeSessionRevoked(broker, revocations, 'identity');
   const close = async () => {
     await consumer.cancel();
     await relay.stop();
