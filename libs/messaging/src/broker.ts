@@ -38,6 +38,12 @@ export interface ConsumeOptions<T = unknown> {
   retryDelayMs?: number;
   /** A server-named, exclusive, auto-delete queue per process (fan-out); no DLQ. */
   exclusive?: boolean;
+  /**
+   * Called each time the consumer subscribes again after losing its channel or connection. An
+   * exclusive queue dies with its connection, so whatever was published in between never reaches
+   * this process: this is where it catches up from a snapshot.
+   */
+  onResubscribed?: () => void;
 }
 
 export interface Consumer {
@@ -133,6 +139,8 @@ export async function connectBroker(opts: BrokerOptions): Promise<Broker> {
         consumerTag: null,
         inFlight: new Set(),
         processor: null,
+        subscriptions: 0,
+        onResubscribed: options.onResubscribed,
         cancelled: false,
         restartTimer: null,
       };

@@ -38,6 +38,9 @@ export interface ConsumerState {
    * instead of running alongside it (and then finds the idempotency marker it wrote).
    */
   processor: DeliveryProcessor | null;
+  /** How many times it has subscribed; from the second on, `onResubscribed` runs. */
+  subscriptions: number;
+  onResubscribed: (() => void) | undefined;
   cancelled: boolean;
   restartTimer: NodeJS.Timeout | null;
 }
@@ -121,6 +124,13 @@ export async function startConsumer(
     state.channel = channel;
     state.consumerTag = consumerTag;
     if (state.cancelled) await stopConsumer(state);
+    else if (state.subscriptions++ > 0 && state.onResubscribed) {
+      try {
+        state.onResubscribed();
+      } catch (err) {
+        log.error({ err }, 'onResubscribed failed');
+      }
+    }
   } catch (err) {
     await channel.close().catch(() => {});
     throw err;

@@ -72,6 +72,24 @@ describe('when the broker drops the connection', () => {
     expect(lost.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('then a consumer hears that it subscribed again, once per reconnect and not at the first start', async () => {
+    let resubscribed = 0;
+    const again = Promise.withResolvers<void>();
+    await consumer.consume({
+      queue,
+      bindings: ['widget.pinged'],
+      handler: async () => {},
+      onResubscribed: () => {
+        resubscribed++;
+        again.resolve();
+      },
+    });
+    expect(resubscribed).toBe(0);
+    expect(await closeConnectionsNamed(amqpManagementUrl, names.consumer)).toBe(1);
+    await again.promise;
+    expect(resubscribed).toBe(1);
+  });
+
   it('then the redelivered copy of a message waits for the handler still running on the dead channel, and is acked after it', async () => {
     const arrivals = trackArrivals();
     const calls: HandlerContext[] = [];

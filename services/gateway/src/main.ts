@@ -45,14 +45,16 @@ const broker = await connectBroker({
 });
 // Bind the consumer first, then read identity's snapshot: a revocation made in between is in one
 // or the other, and one made before this process existed is in the snapshot.
-const consumer = await consumeSessionRevoked(broker, revocations, 'gateway');
-const snapshot = await loadRevocations(
-  revocations,
-  new URL('/internal/revocations', config.IDENTITY_URL).href,
-  {
-    token: config.INTERNAL_TOKEN,
+const snapshotUrl = new URL('/internal/revocations', config.IDENTITY_URL).href;
+const consumer = await consumeSessionRevoked(broker, revocations, 'gateway', {
+  onResubscribed: () => {
+    loadRevocations(revocations, snapshotUrl, { token: config.INTERNAL_TOKEN }).then(
+      (s) => logger.info({ entries: s.entries }, 'revocations reloaded after a broker reconnect'),
+      (err) => logger.error({ err }, 'cannot reload revocations after a broker reconnect'),
+    );
   },
-);
+});
+const snapshot = await loadRevocations(revocations, snapshotUrl, { token: config.INTERNAL_TOKEN });
 logger.info({ entries: snapshot.entries }, 'revocations loaded');
 
 const readiness: Record<string, ReadinessCheck> = {

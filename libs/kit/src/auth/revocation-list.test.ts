@@ -40,6 +40,19 @@ describe('RevocationList', () => {
     expect(list.isRevoked(token({ iat: 4_000, jti: 'x', sid: 'y' }))).toBe(true);
   });
 
+  it('when a revocation arrives again with an earlier horizon, then the later one is kept', () => {
+    let now = 0;
+    const list = new RevocationList(() => now);
+    list.revokeSession('s1', 900_000);
+    list.revokeSession('s1', 300_000);
+    list.revokeToken('j1', 900_000);
+    list.revokeToken('j1', 300_000);
+    now = 600_000;
+    list.revokeToken('other', 10_000_000);
+    expect(list.isRevoked(token({ jti: 'j9' }))).toBe(true);
+    expect(list.isRevoked(token({ sid: 's9' }))).toBe(true);
+  });
+
   it('when entries expire, then they are forgotten so memory stays bounded', () => {
     let now = 0;
     const list = new RevocationList(() => now);

@@ -21,13 +21,15 @@ export class RevocationList {
 
   /** `expiresAt` in ms since the epoch. */
   revokeToken(jti: string, expiresAt: number): void {
-    this.jtis.set(jti, expiresAt);
+    // The same revocation arrives from several paths (local logout, event, snapshot) with
+    // different horizons; the latest one must win whatever the order.
+    this.jtis.set(jti, Math.max(this.jtis.get(jti) ?? 0, expiresAt));
     this.prune();
   }
 
   /** Every access token of one login session (`sid` claim) stops working. */
   revokeSession(sid: string, expiresAt: number): void {
-    this.sessions.set(sid, expiresAt);
+    this.sessions.set(sid, Math.max(this.sessions.get(sid) ?? 0, expiresAt));
     this.prune();
   }
 
