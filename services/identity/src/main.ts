@@ -10,6 +10,7 @@ import { connectBroker, startOutboxRelay } from '@helpdesk/messaging';
 import { createApp } from './app.ts';
 import { type Config, loadIdentityConfig } from './config.ts';
 import { openStore } from './infra/store.ts';
+import { restoreRevocations } from './use-cases/restore-revocations.ts';
 import { createIdentityVerifier, prepareIdentity, wireIdentity } from './wiring.ts';
 
 let config: Config;
@@ -40,7 +41,16 @@ try {
   const revocations = new RevocationList();
   const { deps, keys } = wireIdentity({ config, store, revocations, kick: relay.kick, logger });
   // Bound before the revocations are restored, so one made in between arrives as an event.
-  const consumer = await consumeSessionRevoked(broker, revocations, 'identity');
+  // An exclusive queue misses what is published while the broker connection is down; the
+  // revocations persisted meanwhile are read back from the database after each reconnect.
+  const consumer = await consumeSessionRevoked(broker, revocations, 'identity', {
+    onResubscribed: () => {
+      restoreRevocations(deps).then(
+        (n) => logger.info({ restored: n }, 'revocations restored after a broker reconnect'),
+        (err) => logger.error({ err }, 'cannot restore revocations after a broker reconnect'),
+      );
+    },
+  });
   await prepareIdentity({ config, store, deps, keys, logger });
   keys.start();
   const verifier = createIdentityVerifier(config, keys, revocations);
