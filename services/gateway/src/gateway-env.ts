@@ -18,6 +18,8 @@ export interface GatewayEnv {
     upstream: Upstream;
     /** The socket peer: the caller, or the last proxy in front of us. */
     peer: string;
+    /** The client's address: `peer`, or the `x-forwarded-for` entry the trusted proxies vouch for. */
+    clientAddress: string;
     rateLimit: AppliedRateLimit;
     /** Status of a response written straight to the socket, for metrics. */
     sentStatus: number;

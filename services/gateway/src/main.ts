@@ -11,7 +11,7 @@ import {
 import { connectBroker } from '@helpdesk/messaging';
 import { createApp } from './app.ts';
 import { loadGatewayConfig } from './config.ts';
-import { jwksReachable } from './infra/jwks-probe.ts';
+import { cachedJwksProbe } from './infra/jwks-probe.ts';
 import { createOpenApiCatalog } from './infra/openapi-catalog.ts';
 import { createUpstreams } from './infra/upstreams.ts';
 
@@ -59,7 +59,7 @@ logger.info({ entries: snapshot.entries }, 'revocations loaded');
 
 const readiness: Record<string, ReadinessCheck> = {
   broker: () => broker.check(),
-  jwks: () => jwksReachable(jwksUrl),
+  jwks: cachedJwksProbe(jwksUrl),
 };
 const app = createApp({
   logger,

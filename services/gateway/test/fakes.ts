@@ -133,6 +133,7 @@ export async function startGateway(
     url: `http://127.0.0.1:${server.port}`,
     revocations,
     metrics,
+    logger,
     async close() {
       await server.shutdown('test');
       await upstreams.close();

@@ -42,7 +42,7 @@ export const ConfigSchema = StoreConfigSchema.extend({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: count(10),
   LOGIN_MAX_FAILURES_PER_IP: count(50),
   LOGIN_THROTTLE_WINDOW: duration('15m'),
-  /** Take the client address from `x-forwarded-for` (set by the gateway) instead of the socket. */
+  /** Take the client address from `x-client-ip`, which the gateway sets to the address it saw. */
   TRUST_PROXY: flag(false),
   /**
    * `GET /internal/revocations` answers only requests carrying it in `x-internal-token`. Long

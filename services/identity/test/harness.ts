@@ -127,7 +127,7 @@ export function client(id: Identity, ip = `192.0.2.${(ipCounter++ % 250) + 1}`) 
     const res = await id.app.request(path, {
       method,
       headers: {
-        'x-forwarded-for': ip,
+        'x-client-ip': ip,
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...headers,

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isPublicPath, type UpstreamName, upstreamFor } from './route-table.ts';
+import { isPublicRoute, type UpstreamName, upstreamFor } from './route-table.ts';
 
 type Json = Record<string, unknown>;
 
@@ -51,7 +51,8 @@ export function mergeOpenApi(
       paths[path] = merged;
       for (const [key, op] of Object.entries(item)) {
         if (!HTTP_METHODS.has(key)) merged[key] = op;
-        else if (merged[key] === undefined) merged[key] = withSecurity(op as Json, isPublicPath(path));
+        else if (merged[key] === undefined)
+          merged[key] = withSecurity(op as Json, isPublicRoute(key.toUpperCase(), path));
       }
     }
     for (const tag of own.tags ?? []) if (!tags.has(tag.name)) tags.set(tag.name, tag);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasDotSegment, isLogout, isPublicPath, upstreamFor } from './route-table.ts';
+import { hasDotSegment, isLogout, isPublicRoute, upstreamFor } from './route-table.ts';
 
 describe('upstreamFor', () => {
   it.each([
@@ -29,17 +29,30 @@ describe('upstreamFor', () => {
   );
 });
 
-describe('isPublicPath', () => {
+describe('isPublicRoute', () => {
   it('knows the token-issuing routes and the key set, with and without the trailing slash', () => {
-    for (const p of ['/api/auth/register', '/api/auth/login/', '/api/auth/refresh/', '/api/auth/jwks.json']) {
-      expect(isPublicPath(p), p).toBe(true);
+    for (const p of ['/api/auth/register', '/api/auth/login/', '/api/auth/refresh/']) {
+      expect(isPublicRoute('POST', p), p).toBe(true);
+      expect(isPublicRoute('OPTIONS', p), p).toBe(true);
     }
-    expect(isPublicPath('/.well-known/jwks.json')).toBe(true);
+    for (const p of ['/api/auth/jwks.json', '/.well-known/jwks.json']) {
+      expect(isPublicRoute('GET', p), p).toBe(true);
+      expect(isPublicRoute('HEAD', p), p).toBe(true);
+    }
+  });
+
+  it('only for the methods those routes answer', () => {
+    for (const m of ['GET', 'PUT', 'PATCH', 'DELETE']) {
+      expect(isPublicRoute(m, '/api/auth/login/'), m).toBe(false);
+      expect(isPublicRoute(m, '/api/auth/register'), m).toBe(false);
+    }
+    for (const m of ['POST', 'PUT', 'DELETE'])
+      expect(isPublicRoute(m, '/.well-known/jwks.json'), m).toBe(false);
   });
 
   it('matches whole paths only', () => {
     for (const p of ['/api/auth/logout/', '/api/auth/login/x', '/api/auth/profile/', '/API/AUTH/LOGIN/']) {
-      expect(isPublicPath(p), p).toBe(false);
+      expect(isPublicRoute('POST', p), p).toBe(false);
     }
   });
 });
@@ -57,7 +70,15 @@ describe('hasDotSegment', () => {
   it.each(['/a/../b', '/a/./b', '/a/..', '/a/%2e%2e/b', '/a/%2E./b', '/a/.?x=1'])('%s has one', (t) => {
     expect(hasDotSegment(t)).toBe(true);
   });
-  it.each(['/api/auth/jwks.json', '/a/..b/', '/a/b.c/', '/a?x=../'])('%s has none', (t) => {
+  it.each([
+    '/api/auth/jwks.json',
+    '/a/..b/',
+    '/a/b.c/',
+    '/a?x=../',
+    '/a?q=a/./b',
+    '/a?q=/..',
+    '/a?q=%2e%2e/x',
+  ])('%s has none (the query is not looked at)', (t) => {
     expect(hasDotSegment(t)).toBe(false);
   });
 });

@@ -31,17 +31,24 @@ export function upstreamFor(path: string): UpstreamName | undefined {
   return undefined;
 }
 
-/** Routes a caller uses to obtain a token, or to check one, cannot demand a token. */
-const PUBLIC_PATHS = new Set(
-  ['/api/auth/register', '/api/auth/login', '/api/auth/refresh', '/api/auth/jwks.json'].flatMap((p) => [
-    p,
-    `${p}/`,
-  ]),
-);
-PUBLIC_PATHS.add('/.well-known/jwks.json');
+/**
+ * Routes a caller uses to obtain a token, or to check one, cannot demand a token; only for the
+ * methods those routes answer, so another method on the same path (a service's future `GET
+ * /api/auth/login/` or `DELETE /api/auth/register/`) is not public by accident. OPTIONS goes
+ * with the POST routes because a browser's CORS preflight never carries the token.
+ */
+const ISSUING = new Set(['POST', 'OPTIONS']);
+const READING = new Set(['GET', 'HEAD']);
+const PUBLIC_ROUTES = new Map<string, ReadonlySet<string>>();
+for (const p of ['/api/auth/register', '/api/auth/login', '/api/auth/refresh']) {
+  PUBLIC_ROUTES.set(p, ISSUING).set(`${p}/`, ISSUING);
+}
+for (const p of ['/api/auth/jwks.json', '/api/auth/jwks.json/', '/.well-known/jwks.json']) {
+  PUBLIC_ROUTES.set(p, READING);
+}
 
-export function isPublicPath(path: string): boolean {
-  return PUBLIC_PATHS.has(path);
+export function isPublicRoute(method: string, path: string): boolean {
+  return PUBLIC_ROUTES.get(path)?.has(method) === true;
 }
 
 const LOGOUT_PATHS = new Set(['/api/auth/logout', '/api/auth/logout/']);
@@ -52,10 +59,12 @@ export function isLogout(method: string, path: string): boolean {
 
 /**
  * `.` and `..` segments, also percent-encoded: a target the gateway would route by one path
- * while the service resolves another.
+ * while the service resolves another. Only the path counts: a query such as `?q=a/./b` is data.
  */
-const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?:[/?#]|$)/i;
+const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?:\/|$)/i;
 
+/** `target` is the request target as sent (origin-form or absolute-form, query included). */
 export function hasDotSegment(target: string): boolean {
-  return DOT_SEGMENT.test(target);
+  const end = target.search(/[?#]/);
+  return DOT_SEGMENT.test(end === -1 ? target : target.slice(0, end));
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { clientResponseHeaders, readRequestHead, upstreamRequestHeaders } from './forward-headers.ts';
 
-const FWD = { requestId: 'rid-12345678', forwardedFor: '1.2.3.4', proto: 'http', host: 'api.test' };
+const FWD = {
+  requestId: 'rid-12345678',
+  clientIp: '1.2.3.4',
+  forwardedFor: '1.2.3.4',
+  proto: 'http',
+  host: 'api.test',
+};
 
 describe('readRequestHead', () => {
   it('reads the headers the gateway uses, whatever their case', () => {
@@ -75,6 +81,8 @@ describe('upstreamRequestHeaders', () => {
       'application/json',
       'x-request-id',
       'rid-12345678',
+      'x-client-ip',
+      '1.2.3.4',
       'x-forwarded-for',
       '1.2.3.4',
       'x-forwarded-proto',
@@ -82,6 +90,34 @@ describe('upstreamRequestHeaders', () => {
       'x-forwarded-host',
       'api.test',
     ]);
+  });
+  it('drops forwarding and internal headers a caller made up, whatever their case', () => {
+    const raw = [
+      'X-Client-IP',
+      '6.6.6.6',
+      'X-Real-IP',
+      '6.6.6.6',
+      'Forwarded',
+      'for=6.6.6.6',
+      'X-Forwarded-Port',
+      '443',
+      'X-Forwarded-Prefix',
+      '/admin',
+      'X-Internal-Token',
+      'guess',
+      'Accept',
+      '*/*',
+    ];
+    const out = upstreamRequestHeaders(raw, readRequestHead(raw), FWD);
+    expect(out.filter((_, i) => i % 2 === 0)).toEqual([
+      'Accept',
+      'x-request-id',
+      'x-client-ip',
+      'x-forwarded-for',
+      'x-forwarded-proto',
+      'x-forwarded-host',
+    ]);
+    expect(out[out.indexOf('x-client-ip') + 1]).toBe('1.2.3.4');
   });
 });
 

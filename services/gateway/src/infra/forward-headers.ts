@@ -23,6 +23,20 @@ const REPLACED = new Set([
   'x-forwarded-for',
   'x-forwarded-proto',
   'x-forwarded-host',
+  'x-client-ip',
+]);
+
+/**
+ * Other forwarding headers a service or framework might believe: the gateway does not set them,
+ * so a caller's would arrive looking as if a proxy had vouched for them. `x-internal-token` is
+ * identity's service-to-service secret and never comes from outside.
+ */
+const SPOOFABLE = new Set([
+  'x-real-ip',
+  'forwarded',
+  'x-forwarded-port',
+  'x-forwarded-prefix',
+  'x-internal-token',
 ]);
 
 /** Response headers the gateway writes itself: its request id and its own rate limits. */
@@ -34,7 +48,7 @@ const OWNED_IN_RESPONSE = new Set([
   'ratelimit-policy',
 ]);
 
-const REQUEST_DROPS = new Set([...HOP_BY_HOP, ...REPLACED]);
+const REQUEST_DROPS = new Set([...HOP_BY_HOP, ...REPLACED, ...SPOOFABLE]);
 const RESPONSE_DROPS = new Set([...HOP_BY_HOP, ...OWNED_IN_RESPONSE]);
 const lengthsOf = (names: Set<string>) => new Set([...names].map((n) => n.length));
 const REQUEST_DROP_LENGTHS = lengthsOf(REQUEST_DROPS);
@@ -121,6 +135,8 @@ function connectionTokens(value: string, into: Set<string> | undefined): Set<str
 
 export interface Forwarded {
   requestId: string;
+  /** The client address as the gateway worked it out (TRUST_PROXY hops honoured). */
+  clientIp: string;
   forwardedFor: string;
   proto: string;
   host: string;
@@ -148,6 +164,8 @@ export function upstreamRequestHeaders(raw: readonly string[], head: RequestHead
   out.push(
     'x-request-id',
     fwd.requestId,
+    'x-client-ip',
+    fwd.clientIp,
     'x-forwarded-for',
     fwd.forwardedFor,
     'x-forwarded-proto',

@@ -116,6 +116,21 @@ describe('token check at the gateway', () => {
     }
   });
 
+  it('keeps a public route public only for the methods it answers', async () => {
+    const before = stack.fakes.identity.seen.length;
+    for (const [method, path] of [
+      ['GET', '/api/auth/login/'],
+      ['DELETE', '/api/auth/register/'],
+      ['PUT', '/api/auth/refresh'],
+      ['POST', '/.well-known/jwks.json'],
+      ['DELETE', '/api/auth/jwks.json'],
+    ] as const) {
+      await expectRejected(await fetch(`${stack.url}${path}`, { method }), 'AUTH_REQUIRED');
+    }
+    expect(stack.fakes.identity.seen.length).toBe(before);
+    expect((await fetch(`${stack.url}/api/auth/login/`, { method: 'OPTIONS' })).status).toBe(200);
+  });
+
   it('does not treat a path below a public route as public', async () => {
     await expectRejected(await get('/api/auth/login/extra/'), 'AUTH_REQUIRED');
   });

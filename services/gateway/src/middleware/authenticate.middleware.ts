@@ -1,6 +1,6 @@
 import { bearerToken, type TokenVerifier, UnauthorizedError } from '@helpdesk/kit';
 import type { MiddlewareHandler } from 'hono';
-import { isPublicPath } from '../domain/route-table.ts';
+import { isPublicRoute } from '../domain/route-table.ts';
 import type { GatewayEnv } from '../gateway-env.ts';
 
 /**
@@ -9,7 +9,7 @@ import type { GatewayEnv } from '../gateway-env.ts';
  */
 export function authenticate(verifier: TokenVerifier): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
-    if (!isPublicPath(c.req.path)) {
+    if (!isPublicRoute(c.req.method, c.req.path)) {
       const token = bearerToken(c.get('head').authorization);
       if (!token) throw new UnauthorizedError();
       c.set('principal', await verifier.verify(token));

@@ -87,4 +87,13 @@ describe('rate limits', () => {
     expect((await from('1.1.1.1')).status).toBe(429);
     expect(stack.fakes.identity.seen.at(-1)?.headers['x-forwarded-for']).toBe('9.9.9.9, 2.2.2.2, 127.0.0.1');
   });
+
+  it('tells the service the client address it keyed by, in x-client-ip, over a forged one', async () => {
+    stack = await startStack({ limits: { trustedHops: 1 } });
+    await fetch(`${stack.url}/api/auth/login/`, {
+      method: 'POST',
+      headers: { 'x-forwarded-for': '9.9.9.9, 3.3.3.3', 'x-client-ip': '9.9.9.9' },
+    });
+    expect(stack.fakes.identity.seen.at(-1)?.headers['x-client-ip']).toBe('3.3.3.3');
+  });
 });

@@ -16,7 +16,10 @@ function peerOf(c: Context<GatewayEnv>): string {
   return c.env?.incoming ? (getConnInfo(c).remote.address ?? 'unknown') : 'unknown';
 }
 
-/** Every request counts against its client address; sets `peer` for `x-forwarded-for`. */
+/**
+ * Every request counts against its client address; sets `peer` for `x-forwarded-for` and
+ * `clientAddress` for `x-client-ip`.
+ */
 export function ipRateLimit(limiter: FixedWindowLimiter, trustedHops: number): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     const peer = peerOf(c);
@@ -26,6 +29,7 @@ export function ipRateLimit(limiter: FixedWindowLimiter, trustedHops: number): M
       trustedHops ? c.req.header('x-forwarded-for') : undefined,
       trustedHops,
     );
+    c.set('clientAddress', address);
     const d = limiter.hit(rateLimitKey(address));
     c.set('rateLimit', { ...d, policy: limiter.policy });
     if (!d.allowed) throw limited(d, 'address');

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, rawRequest, startStack } from '../../test/fakes.ts';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -55,6 +55,24 @@ describe('routing by path prefix', () => {
     expect(stack.fakes.tickets.seen.length + stack.fakes.identity.seen.length).toBe(before);
   });
 
+  it('does not take a dot segment in the query for one in the path', async () => {
+    const res = await rawRequest(
+      stack.url,
+      `GET /api/tickets/?q=a/./b&r=/.. HTTP/1.1\nAuthorization: Bearer ${token}`,
+    );
+    expect(res.status).toBe(200);
+    expect(stack.fakes.tickets.seen.at(-1)?.url).toBe('/api/tickets/?q=a/./b&r=/..');
+  });
+
+  it('forwards an absolute-form target as path and query only', async () => {
+    const res = await rawRequest(
+      stack.url,
+      `GET http://evil.example/api/tickets/?q=1 HTTP/1.1\nAuthorization: Bearer ${token}`,
+    );
+    expect(res.status).toBe(200);
+    expect(stack.fakes.tickets.seen.at(-1)?.url).toBe('/api/tickets/?q=1');
+  });
+
   it('forwards the method and the body', async () => {
     const res = await call('/api/tickets/', {
       method: 'POST',
@@ -104,10 +122,16 @@ describe('headers on the way in and out', () => {
 
   it('sets x-forwarded-* and ignores the caller own ones without a trusted proxy', async () => {
     await call('/api/tickets/', {
-      headers: { 'x-forwarded-for': '6.6.6.6', 'x-forwarded-host': 'evil', 'x-forwarded-proto': 'https' },
+      headers: {
+        'x-forwarded-for': '6.6.6.6',
+        'x-forwarded-host': 'evil',
+        'x-forwarded-proto': 'https',
+        'x-client-ip': '6.6.6.6',
+      },
     });
     const h = stack.fakes.tickets.seen.at(-1)?.headers;
     expect(h?.['x-forwarded-for']).toBe('127.0.0.1');
+    expect(h?.['x-client-ip']).toBe('127.0.0.1');
     expect(h?.['x-forwarded-proto']).toBe('http');
     expect(h?.['x-forwarded-host']).toBe(new URL(stack.url).host);
   });
@@ -167,6 +191,58 @@ describe('upstream failures', () => {
     } finally {
       stack.fakes.sla.handle = undefined;
       for (const end of pending) end();
+    }
+  });
+});
+
+describe('failures mid-response', () => {
+  const durations = () =>
+    stack.gateway.metrics.registry.getSingleMetricAsString('http_request_duration_seconds');
+
+  it('logs an upstream that breaks off its body and counts the response as a 502', async () => {
+    const warn = vi.spyOn(stack.gateway.logger, 'warn');
+    stack.fakes.tickets.handle = (_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('0123456789', () => res.socket?.destroy());
+      return true;
+    };
+    try {
+      const res = await call('/api/tickets/cut-off/');
+      expect(res.status).toBe(200);
+      await expect(res.text()).rejects.toThrow();
+      await vi.waitFor(() =>
+        expect(warn).toHaveBeenCalledWith(expect.anything(), 'upstream response stream failed'),
+      );
+      await vi.waitFor(async () =>
+        expect(await durations()).toMatch(/_count\{[^}]*route="tickets"[^}]*status="502"[^}]*\} 1/),
+      );
+    } finally {
+      stack.fakes.tickets.handle = undefined;
+      warn.mockRestore();
+    }
+  });
+
+  it('logs nothing when the client goes away', async () => {
+    const warn = vi.spyOn(stack.gateway.logger, 'warn');
+    let finish = () => {};
+    stack.fakes.sla.handle = (_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('0123456789');
+      finish = () => res.end('x'.repeat(90));
+      return true;
+    };
+    try {
+      const res = await request(`${stack.url}/api/sla/client-left/`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      for await (const _ of res.body) break;
+      await vi.waitFor(async () => expect(await durations()).toMatch(/route="sla"[^}]*status="200"/));
+      finish();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      stack.fakes.sla.handle = undefined;
+      warn.mockRestore();
     }
   });
 });

@@ -36,7 +36,7 @@ export function proxy(deps: ProxyDeps): Handler<GatewayEnv> {
     const head = c.get('head');
     const incoming = c.env?.incoming;
     const method = c.req.method;
-    const target = incoming?.url ?? pathAndQuery(c.req.url);
+    const target = originForm(incoming?.url ?? c.req.url);
     const headers = upstreamRequestHeaders(
       incoming?.rawHeaders ?? flatHeaders(c.req.raw.headers),
       head,
@@ -64,7 +64,13 @@ export function proxy(deps: ProxyDeps): Handler<GatewayEnv> {
       } catch (err) {
         // Once the head is written nothing may throw, or Hono would answer a second time.
         if (!started) throw upstreamFailure(upstream.name, err);
-        if (!outgoing.destroyed) noteStreamError(err as Error);
+        // undici destroys `outgoing` before it rejects, so whether it is destroyed tells nothing;
+        // only the premature close of the client's side means the client left, which is no fault.
+        if ((err as { code?: unknown }).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+          // The client got a cut-off body behind the upstream's status: a failure, not a success.
+          c.set('sentStatus', 502);
+          noteStreamError(err as Error);
+        }
       }
       return RESPONSE_ALREADY_SENT;
     }
@@ -102,6 +108,7 @@ function forwarded(c: Context<GatewayEnv>, head: RequestHead, trustedHops: numbe
   const trusted = trustedHops > 0;
   return {
     requestId: c.get('requestId'),
+    clientIp: c.get('clientAddress') ?? peer,
     forwardedFor: trusted && head.forwardedFor ? `${head.forwardedFor}, ${peer}` : peer,
     proto: (trusted && head.forwardedProto) || 'http',
     host: (trusted && head.forwardedHost) || head.host || '',
@@ -128,7 +135,14 @@ function webResponse(res: Dispatcher.ResponseData, raw: string[], method: string
   return new Response(Readable.toWeb(res.body) as ReadableStream, { status: res.statusCode, headers: h });
 }
 
-function pathAndQuery(url: string): string {
-  const u = new URL(url);
+/**
+ * The target for the service, always `path?query`. A client may send the absolute form
+ * (`GET http://other-host/api/...`); passed on as sent, the service would see a host the
+ * gateway never routed by. Node's server URL is origin-form in every other case, so the common
+ * path costs one character check.
+ */
+function originForm(target: string): string {
+  if (target.charCodeAt(0) === 47) return target;
+  const u = new URL(target);
   return u.pathname + u.search;
 }
