@@ -31,6 +31,8 @@ export const GatewayConfigSchema = BaseConfigSchema.extend({
   BODY_LIMIT: positiveInt.default(1024 * 1024),
   UPSTREAM_TIMEOUT_MS: positiveInt.default(30_000),
   UPSTREAM_CONNECTIONS: positiveInt.default(128),
+  /** Requests per service that may wait for a busy pool's connection; more are refused with 503. */
+  UPSTREAM_QUEUE_MAX: z.coerce.number().int().min(0).default(1024),
   OPENAPI_TTL_MS: positiveInt.default(30_000),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema> & { JWKS_URL: string };

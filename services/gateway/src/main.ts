@@ -35,7 +35,11 @@ const upstreams = createUpstreams(
     sla: config.SLA_URL,
     reporting: config.REPORTING_URL,
   },
-  { connections: config.UPSTREAM_CONNECTIONS, timeoutMs: config.UPSTREAM_TIMEOUT_MS },
+  {
+    connections: config.UPSTREAM_CONNECTIONS,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    queueMax: config.UPSTREAM_QUEUE_MAX,
+  },
 );
 const broker = await connectBroker({
   url: config.AMQP_URL,
@@ -86,6 +90,7 @@ await serveApp({
   closers: [
     { name: 'session-revoked consumer', close: () => consumer.cancel() },
     { name: 'broker', close: () => broker.close() },
-    { name: 'upstream pools', close: () => upstreams.close() },
+    // The server has drained by now; calls still pending belong to nobody, so they get little time.
+    { name: 'upstream pools', close: () => upstreams.close(Math.min(config.SHUTDOWN_TIMEOUT_MS, 5_000)) },
   ],
 });

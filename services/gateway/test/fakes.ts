@@ -90,7 +90,14 @@ export const TEST_LIMITS: GatewayLimits = {
 /** The gateway app as main.ts builds it, with fakes for the broker-fed parts. */
 export function createTestApp(
   origins: Record<UpstreamName, string>,
-  opts: { jwksUrl: string; limits?: Partial<GatewayLimits>; timeoutMs?: number; now?: () => number },
+  opts: {
+    jwksUrl: string;
+    limits?: Partial<GatewayLimits>;
+    timeoutMs?: number;
+    now?: () => number;
+    connections?: number;
+    queueMax?: number;
+  },
 ) {
   const logger = createLogger({ name: 'gateway', level: 'silent' });
   const metrics = createMetrics('gateway');
@@ -101,7 +108,11 @@ export function createTestApp(
     audience: AUDIENCE,
     revocations,
   });
-  const upstreams = createUpstreams(origins, { connections: 16, timeoutMs: opts.timeoutMs ?? 5_000 });
+  const upstreams = createUpstreams(origins, {
+    connections: opts.connections ?? 16,
+    timeoutMs: opts.timeoutMs ?? 5_000,
+    ...(opts.queueMax !== undefined ? { queueMax: opts.queueMax } : {}),
+  });
   const app = createApp({
     logger,
     metrics,
@@ -118,7 +129,14 @@ export function createTestApp(
 /** A real gateway on a free port in front of the given upstreams (a dead port stands for "down"). */
 export async function startGateway(
   origins: Record<UpstreamName, string>,
-  opts: { jwksUrl: string; limits?: Partial<GatewayLimits>; timeoutMs?: number; now?: () => number },
+  opts: {
+    jwksUrl: string;
+    limits?: Partial<GatewayLimits>;
+    timeoutMs?: number;
+    now?: () => number;
+    connections?: number;
+    queueMax?: number;
+  },
 ) {
   const { app, logger, metrics, revocations, upstreams } = createTestApp(origins, opts);
   const server = await serveApp({
@@ -131,6 +149,7 @@ export async function startGateway(
   });
   return {
     url: `http://127.0.0.1:${server.port}`,
+    upstreams,
     revocations,
     metrics,
     logger,
@@ -157,6 +176,8 @@ export async function startStack(
     limits?: Partial<GatewayLimits>;
     down?: UpstreamName[];
     timeoutMs?: number;
+    connections?: number;
+    queueMax?: number;
     openapi?: Partial<Record<UpstreamName, object>>;
   } = {},
 ) {
@@ -177,6 +198,8 @@ export async function startStack(
     jwksUrl: `${jwks.url}/api/auth/jwks.json`,
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.connections ? { connections: opts.connections } : {}),
+    ...(opts.queueMax !== undefined ? { queueMax: opts.queueMax } : {}),
   });
   return {
     key,

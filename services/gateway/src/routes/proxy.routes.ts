@@ -1,13 +1,16 @@
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Logger, RevocationList } from '@helpdesk/kit';
+import { AppError } from '@helpdesk/kit';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, Handler } from 'hono';
-import type { Dispatcher } from 'undici';
+import { type Dispatcher, errors } from 'undici';
 import { isLogout } from '../domain/route-table.ts';
 import type { GatewayEnv } from '../gateway-env.ts';
 import { clientResponseHeaders, type RequestHead, upstreamRequestHeaders } from '../infra/forward-headers.ts';
-import { upstreamFailure } from '../infra/upstreams.ts';
+import { type Upstream, upstreamBusy, upstreamFailure, upstreamTimeout } from '../infra/upstreams.ts';
 import { hasBody } from '../middleware/body-limit.middleware.ts';
 import { flatHeaders, pushRateLimitHeaders } from '../middleware/request-context.middleware.ts';
 
@@ -46,44 +49,149 @@ export function proxy(deps: ProxyDeps): Handler<GatewayEnv> {
     const withBody = incoming ? hasBody(head.contentLength, head.transferEncoding) : c.req.raw.body !== null;
     const body = withBody ? await requestBody(c, head) : null;
     const outgoing = c.env?.outgoing;
-    if (outgoing && method !== 'HEAD') {
-      // undici writes the body straight into the socket's response: no Readable in between, and
-      // either side failing tears down the other.
-      let started = false;
-      try {
-        await upstream.pool.stream(
-          { path: target, method, headers, body, responseHeaders: 'raw', opaque: outgoing },
-          ({ statusCode, headers: raw }) => {
-            started = true;
-            c.set('sentStatus', statusCode);
-            settled(c, statusCode, deps.revocations);
-            outgoing.writeHead(statusCode, responseHeaders(c, raw as unknown as string[]));
-            return outgoing;
-          },
-        );
-      } catch (err) {
-        // Once the head is written nothing may throw, or Hono would answer a second time.
-        if (!started) throw upstreamFailure(upstream.name, err);
-        // undici destroys `outgoing` before it rejects, so whether it is destroyed tells nothing;
-        // only the premature close of the client's side means the client left, which is no fault.
-        if ((err as { code?: unknown }).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
-          // The client got a cut-off body behind the upstream's status: a failure, not a success.
-          c.set('sentStatus', 502);
-          noteStreamError(err as Error);
-        }
-      }
+    // Gone while the request was being checked or its body read: there is nobody to answer.
+    if (outgoing?.destroyed) {
+      c.set('sentStatus', CLIENT_CLOSED);
       return RESPONSE_ALREADY_SENT;
     }
-
-    let res: Dispatcher.ResponseData<null>;
+    // Every connection busy and the queue behind them full: waiting longer helps nobody.
+    if (upstream.inFlight >= upstream.maxInFlight) throw upstreamBusy(upstream.name);
+    const queued = upstream.inFlight >= upstream.connections;
+    // undici takes any emitter of 'abort' as a signal. The client's own response is one, so
+    // cancelling on disconnect costs no AbortController per request; a queued call outside
+    // Node gets an emitter of its own for its deadline.
+    const signal = outgoing ?? (queued ? new EventEmitter() : undefined);
+    outgoing?.on('close', abortUnlessFinished);
+    upstream.inFlight++;
     try {
-      res = await upstream.pool.request({ path: target, method, headers, body, responseHeaders: 'raw' });
-    } catch (err) {
-      throw upstreamFailure(upstream.name, err);
+      if (outgoing && method !== 'HEAD') {
+        // undici writes the body straight into the socket's response: no Readable in between, and
+        // either side failing tears down the other.
+        let started = false;
+        try {
+          const call = upstream.pool.stream(
+            {
+              path: target,
+              method,
+              headers,
+              body,
+              responseHeaders: 'raw',
+              opaque: outgoing,
+              signal: outgoing,
+            },
+            ({ statusCode, headers: raw }) => {
+              started = true;
+              c.set('sentStatus', statusCode);
+              settled(c, statusCode, deps.revocations);
+              outgoing.writeHead(statusCode, responseHeaders(c, raw as unknown as string[]));
+              return outgoing;
+            },
+          );
+          await (queued ? boundQueueWait(call, outgoing, upstream, () => started) : call);
+        } catch (err) {
+          if (clientLeft(err)) {
+            // Past the head the upstream's status stands, as for any client leaving mid-body.
+            if (!started) c.set('sentStatus', CLIENT_CLOSED);
+            return RESPONSE_ALREADY_SENT;
+          }
+          // Once the head is written nothing may throw, or Hono would answer a second time.
+          if (!started) throw err instanceof AppError ? err : upstreamFailure(upstream.name, err);
+          // undici destroys `outgoing` before it rejects, so whether it is destroyed tells nothing;
+          // only the premature close of the client's side means the client left, which is no fault.
+          if ((err as { code?: unknown }).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+            // The client got a cut-off body behind the upstream's status: a failure, not a success.
+            c.set('sentStatus', 502);
+            noteStreamError(err as Error);
+          }
+        }
+        return RESPONSE_ALREADY_SENT;
+      }
+
+      let res: Dispatcher.ResponseData<null>;
+      try {
+        const call = upstream.pool.request({
+          path: target,
+          method,
+          headers,
+          body,
+          responseHeaders: 'raw',
+          signal,
+        });
+        res = await (signal && queued ? boundQueueWait(call, signal, upstream, never) : call);
+      } catch (err) {
+        if (outgoing && clientLeft(err)) {
+          c.set('sentStatus', CLIENT_CLOSED);
+          return RESPONSE_ALREADY_SENT;
+        }
+        throw err instanceof AppError ? err : upstreamFailure(upstream.name, err);
+      }
+      settled(c, res.statusCode, deps.revocations);
+      return webResponse(res, responseHeaders(c, res.headers as unknown as string[]), method);
+    } finally {
+      upstream.inFlight--;
     }
-    settled(c, res.statusCode, deps.revocations);
-    return webResponse(res, responseHeaders(c, res.headers as unknown as string[]), method);
   };
+}
+
+/** The status metrics record for a client that left before its answer (nginx's convention). */
+const CLIENT_CLOSED = 499;
+
+const never = () => false;
+
+/**
+ * `close` on the client's response: before the response is complete it means the client left,
+ * so the upstream call is cancelled (a queued one is then never sent). A plain function, bound
+ * by the emitter, so listening costs no closure per request.
+ */
+function abortUnlessFinished(this: ServerResponse): void {
+  if (!this.writableFinished) this.emit('abort');
+}
+
+/** undici's own error for a cancelled call: only `abortUnlessFinished` cancels one. */
+function clientLeft(err: unknown): boolean {
+  return (err as { code?: unknown }).code === 'UND_ERR_ABORTED';
+}
+
+/**
+ * The wait of a call that found every connection busy. undici's timeouts only start once a call
+ * is on a socket, and a cancelled call stays in the queue until a connection frees up, so this
+ * bounds the wait for a response head by the upstream timeout and stops waiting as soon as the
+ * client leaves. Only the overloaded path pays for the timer and the promise.
+ */
+function boundQueueWait<T>(
+  call: Promise<T>,
+  signal: EventEmitter,
+  upstream: Upstream,
+  started: () => boolean,
+) {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      if (started()) return;
+      done();
+      reject(new errors.RequestAbortedError());
+    };
+    const timer = setTimeout(() => {
+      if (started()) return;
+      done();
+      signal.emit('abort');
+      reject(upstreamTimeout(upstream.name));
+    }, upstream.timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeListener('abort', onAbort);
+    };
+    signal.on('abort', onAbort);
+    call.then(
+      (v) => {
+        done();
+        resolve(v);
+      },
+      (err) => {
+        done();
+        reject(err);
+      },
+    );
+  });
 }
 
 function responseHeaders(c: Context<GatewayEnv>, raw: string[]): string[] {
