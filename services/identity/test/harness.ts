@@ -1,12 +1,8 @@
 import { IdentityEvents } from '@helpdesk/contracts';
-import { consumeSessionRevoked, createMetrics, RevocationList } from '@helpdesk/kit';
-import { connectBroker, startOutboxRelay } from '@helpdesk/messaging';
 import { collectEvents, testServers, uniqueDbUrl } from '@helpdesk/testkit';
 import { pino } from 'pino';
-import { createApp } from '../src/app.ts';
 import { loadIdentityConfig } from '../src/config.ts';
-import { openStore } from '../src/infra/store.ts';
-import { createIdentityVerifier, prepareIdentity, wireIdentity } from '../src/wiring.ts';
+import { startIdentityRuntime } from '../src/runtime.ts';
 
 /**
  * One identity replica wired as main.ts wires it, against the real MongoDB stand-in and
@@ -24,67 +20,13 @@ export async function startIdentity(env: Record<string, string> = {}, opts: { cl
   });
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
-  const metrics = createMetrics('identity');
-  const store = await openStore(config.MONGO_URL);
-  const broker = await connectBroker({
-    url: amqpUrl,
-    logger,
-    name: 'identity-test',
-    registry: metrics.registry,
-  });
-  const relay = startOutboxRelay({
-    models: [store.models.users],
-    broker,
-    logger,
-    registry: metrics.registry,
-  });
-  const revocations = new RevocationList();
-  const { deps, keys } = wireIdentity({
+  const runtime = await startIdentityRuntime({
     config,
-    store,
-    revocations,
-    kick: relay.kick,
     logger,
+    connectionName: 'identity-test',
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
-  const consumer = await consumeSessionRevoked(broker, revocations, 'identity');
-  const close = async () => {
-    await consumer.cancel();
-    await relay.stop();
-    keys.stop();
-    await broker.close();
-    await store.close();
-  };
-  try {
-    await prepareIdentity({ config, store, deps, keys, logger });
-  } catch (err) {
-    await close();
-    throw err;
-  }
-  const verifier = createIdentityVerifier(config, keys, revocations);
-  const app = createApp({
-    identity: deps,
-    verifier,
-    keys,
-    logger,
-    metrics,
-    trustProxy: config.TRUST_PROXY,
-    internalToken: config.INTERNAL_TOKEN,
-    readiness: { mongo: () => store.ping(), broker: () => broker.check() },
-  });
-
-  return {
-    app,
-    config,
-    store,
-    deps,
-    keys,
-    relay,
-    revocations,
-    metrics,
-    logs,
-    close,
-  };
+  return { ...runtime, logs };
 }
 export type Identity = Awaited<ReturnType<typeof startIdentity>>;
 
