@@ -87,18 +87,17 @@ export const TEST_LIMITS: GatewayLimits = {
   trustedHops: 0,
 };
 
+export interface TestGatewayOptions {
+  jwksUrl: string;
+  limits?: Partial<GatewayLimits>;
+  timeoutMs?: number;
+  now?: () => number;
+  connections?: number;
+  queueMax?: number;
+}
+
 /** The gateway app as main.ts builds it, with fakes for the broker-fed parts. */
-export function createTestApp(
-  origins: Record<UpstreamName, string>,
-  opts: {
-    jwksUrl: string;
-    limits?: Partial<GatewayLimits>;
-    timeoutMs?: number;
-    now?: () => number;
-    connections?: number;
-    queueMax?: number;
-  },
-) {
+export function createTestApp(origins: Record<UpstreamName, string>, opts: TestGatewayOptions) {
   const logger = createLogger({ name: 'gateway', level: 'silent' });
   const metrics = createMetrics('gateway');
   const revocations = new RevocationList();
@@ -127,17 +126,7 @@ export function createTestApp(
 }
 
 /** A real gateway on a free port in front of the given upstreams (a dead port stands for "down"). */
-export async function startGateway(
-  origins: Record<UpstreamName, string>,
-  opts: {
-    jwksUrl: string;
-    limits?: Partial<GatewayLimits>;
-    timeoutMs?: number;
-    now?: () => number;
-    connections?: number;
-    queueMax?: number;
-  },
-) {
+export async function startGateway(origins: Record<UpstreamName, string>, opts: TestGatewayOptions) {
   const { app, logger, metrics, revocations, upstreams } = createTestApp(origins, opts);
   const server = await serveApp({
     app,
