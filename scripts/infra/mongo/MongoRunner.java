@@ -2,13 +2,18 @@ import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Local MongoDB stand-in for tests and development.
@@ -51,7 +56,7 @@ public final class MongoRunner {
     }
     backend.version(REPORTED_VERSION);
 
-    MongoServer server = new MongoServer(backend);
+    MongoServer server = new MongoServer(serialized(backend));
     server.bind(host, port);
 
     CountDownLatch stopped = new CountDownLatch(1);
@@ -65,6 +70,37 @@ public final class MongoRunner {
         + (h2File == null ? " (memory)" : " (h2 " + h2File + ")"));
     System.out.flush();
     stopped.await();
+  }
+
+  private static final Set<String> SERIALIZED_METHODS =
+      Set.of("handleCommand", "handleQuery", "handleMessage");
+
+  /**
+   * mongo-java-server's memory backend answers with its live stored documents, and the answer is
+   * encoded only after the command returns; by then a concurrent `$inc` may have changed the
+   * document in place, so two increments can both answer with the later count (seen as two
+   * logins both told "3rd failure", or two tickets handed one number). MongoDB makes each
+   * single-document write atomic together with the document it returns. Running the commands
+   * one at a time and copying each answer before the next command starts gives the stand-in
+   * that guarantee; it costs parallelism, not correctness.
+   */
+  private static MongoBackend serialized(MongoBackend backend) {
+    ReentrantLock lock = new ReentrantLock(true);
+    return (MongoBackend) Proxy.newProxyInstance(
+        MongoBackend.class.getClassLoader(),
+        new Class<?>[] {MongoBackend.class},
+        (proxy, method, methodArgs) -> {
+          boolean serialize = SERIALIZED_METHODS.contains(method.getName());
+          if (serialize) lock.lock();
+          try {
+            Object result = method.invoke(backend, methodArgs);
+            return serialize && result instanceof Document doc ? doc.cloneDeeply() : result;
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          } finally {
+            if (serialize) lock.unlock();
+          }
+        });
   }
 
   private static Map<String, String> parse(String[] args) {
