@@ -1,5 +1,7 @@
+export * from './conditions.ts';
 export * from './envelope.ts';
 export * from './events/identity.events.ts';
+export * from './events/ticket.events.ts';
 export * from './http/auth.dto.ts';
 export * from './http/pagination.dto.ts';
 export * from './http/revocations.dto.ts';

@@ -1,0 +1,45 @@
+import {
+  type AppEnv,
+  createServiceApp,
+  type Logger,
+  type Metrics,
+  type ReadinessCheck,
+  serveOpenApi,
+} from '@helpdesk/kit';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { RouteDeps } from './routes/deps.ts';
+import { ticketsRoutes } from './routes/tickets.routes.ts';
+
+export interface AppDeps extends RouteDeps {
+  logger: Logger;
+  metrics: Metrics;
+  readiness: Record<string, ReadinessCheck>;
+  /** JSON bodies; attachments have their own, larger limit. */
+  maxJsonBytes?: number;
+}
+
+const DEFAULT_MAX_JSON_BYTES = 64 * 1024;
+
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = createServiceApp({
+    name: 'tickets',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    readiness: deps.readiness,
+  });
+  const max = deps.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES;
+  app.use('/api/*', async (c, next) => {
+    if (c.req.header('content-type')?.startsWith('multipart/form-data')) return next();
+    return bodyLimit({
+      maxSize: max,
+      onError: () => {
+        throw new HTTPException(413, { message: `The request body exceeds ${max} bytes.` });
+      },
+    })(c, next);
+  });
+  ticketsRoutes(app, deps);
+  serveOpenApi(app, 'Helpdesk tickets');
+  return app;
+}

@@ -1,0 +1,90 @@
+import type { Envelope, Priority, Role, TicketStatus } from '@helpdesk/contracts';
+import type { Comment, HistoryEntry, Ticket } from './ticket.ts';
+
+/** One atomic change of a ticket: fields, history, an optional comment, and its events. */
+export interface TicketChange {
+  set: Partial<Omit<Ticket, 'id' | 'orgId' | 'number' | 'version' | 'createdAt'>>;
+  history: HistoryEntry[];
+  comment?: Comment;
+  escalation?: { key: string; level: number; at: Date };
+  /** Built with consecutive sequences after the read version; the new version is the last one. */
+  events: Envelope[];
+}
+
+export const TICKET_SORTS = ['created', '-created', 'updated', '-updated', 'number', '-number'] as const;
+export type TicketSort = (typeof TICKET_SORTS)[number];
+
+export interface TicketListQuery {
+  /** The caller's visibility filter (see access.ts). */
+  scope: Record<string, unknown>;
+  status?: TicketStatus[];
+  priority?: Priority[];
+  /** `null` lists unassigned tickets. */
+  assigneeId?: string | null;
+  categoryId?: string;
+  requesterId?: string;
+  q?: string;
+  createdFrom?: Date;
+  createdTo?: Date;
+  updatedFrom?: Date;
+  updatedTo?: Date;
+  sort: TicketSort;
+  limit: number;
+  cursor?: string;
+}
+
+export interface TicketRepository {
+  /** The org's next ticket number; atomic, so concurrent creates get distinct consecutive numbers. */
+  nextNumber(orgId: string): Promise<number>;
+  insert(ticket: Ticket, history: HistoryEntry[], events: Envelope[]): Promise<void>;
+  /** By id, or by key (`HD-000042`), in the org. */
+  find(orgId: string, idOrKey: string): Promise<Ticket | null>;
+  /** Applies the change if the ticket is still at `read.version` (and has not applied `escalation.key`); else null. */
+  apply(read: Ticket, change: TicketChange): Promise<Ticket | null>;
+  list(query: TicketListQuery): Promise<{ results: Ticket[]; next: string | null }>;
+  comments(orgId: string, id: string): Promise<Comment[]>;
+  history(orgId: string, id: string): Promise<HistoryEntry[]>;
+  /** Open load per agent: tickets in an active status assigned to each of `assigneeIds`. */
+  activeLoad(orgId: string, assigneeIds: string[]): Promise<Map<string, number>>;
+}
+
+export interface Category {
+  id: string;
+  orgId: string;
+  name: string;
+  description: string;
+  defaultSlaHours: number | null;
+  active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CategoryRepository {
+  insert(c: Category): Promise<void>;
+  find(orgId: string, id: string): Promise<Category | null>;
+  list(
+    orgId: string,
+    opts: { active?: boolean; limit: number; cursor?: string },
+  ): Promise<{
+    results: Category[];
+    next: string | null;
+  }>;
+  update(orgId: string, id: string, set: Partial<Omit<Category, 'id' | 'orgId'>>): Promise<Category | null>;
+}
+
+/** What the tickets service knows of a user, from identity's events. */
+export interface KnownUser {
+  id: string;
+  orgId: string;
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  role: Role;
+  active: boolean;
+}
+
+export interface UserDirectory {
+  find(orgId: string, id: string): Promise<KnownUser | null>;
+  findMany(orgId: string, ids: string[]): Promise<KnownUser[]>;
+}

@@ -1,0 +1,97 @@
+import type { Priority, Role, TicketSnapshot, TicketStatus } from '@helpdesk/contracts';
+
+export interface Ticket {
+  id: string;
+  orgId: string;
+  number: number;
+  title: string;
+  description: string;
+  categoryId: string | null;
+  priority: Priority;
+  status: TicketStatus;
+  requesterId: string;
+  assigneeId: string | null;
+  tags: string[];
+  createdAt: Date;
+  updatedAt: Date;
+  firstResponseAt: Date | null;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  escalationLevel: number;
+  reopenCount: number;
+  commentCount: number;
+  publicCommentCount: number;
+  /** Grows by one per change; also the `sequence` of the change's event and the ETag. */
+  version: number;
+}
+
+export interface Comment {
+  id: string;
+  parentId: string | null;
+  authorId: string;
+  authorRole: Role;
+  body: string;
+  internal: boolean;
+  createdAt: Date;
+}
+
+export interface HistoryEntry {
+  at: Date;
+  actorId: string;
+  actorRole: Role | 'system';
+  field: string;
+  old: unknown;
+  new: unknown;
+  /** Caused by an internal note: staff only. */
+  internal: boolean;
+}
+
+export const TICKET_KEY_PREFIX = 'HD';
+
+/** `HD-000042`: at least six digits, more once an org passes a million tickets. */
+export const ticketKey = (n: number): string => `${TICKET_KEY_PREFIX}-${String(n).padStart(6, '0')}`;
+
+export const parseTicketKey = (s: string): number | undefined => {
+  const m = /^HD-(\d{1,12})$/i.exec(s);
+  return m ? Number(m[1]) : undefined;
+};
+
+const seconds = (from: Date, to: Date | null) =>
+  to ? Math.round((to.getTime() - from.getTime()) / 1000) : null;
+
+/** Calendar durations; business-time figures are the sla service's. */
+export const firstResponseSeconds = (t: Ticket) => seconds(t.createdAt, t.firstResponseAt);
+export const resolutionSeconds = (t: Ticket) => seconds(t.createdAt, t.resolvedAt);
+
+export function toSnapshot(t: Ticket): TicketSnapshot {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return {
+    id: t.id,
+    orgId: t.orgId,
+    number: t.number,
+    key: ticketKey(t.number),
+    title: t.title,
+    categoryId: t.categoryId,
+    priority: t.priority,
+    status: t.status,
+    requesterId: t.requesterId,
+    assigneeId: t.assigneeId,
+    tags: t.tags,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+    firstResponseAt: iso(t.firstResponseAt),
+    resolvedAt: iso(t.resolvedAt),
+    closedAt: iso(t.closedAt),
+    escalationLevel: t.escalationLevel,
+    reopenCount: t.reopenCount,
+    publicCommentCount: t.publicCommentCount,
+    version: t.version,
+  };
+}
+
+export const TAG_PATTERN = /^[\p{L}\p{N}_.:-]{1,50}$/u;
+
+/** Tags are compared case-insensitively and kept lower case, without duplicates. */
+export const normalizeTags = (tags: readonly string[]): string[] => [
+  ...new Set(tags.map((t) => t.toLowerCase())),
+];

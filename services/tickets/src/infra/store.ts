@@ -1,0 +1,55 @@
+import mongoose, { type Connection } from 'mongoose';
+import { databaseName } from '../config.ts';
+import type { CategoryRepository, TicketRepository } from '../domain/ports.ts';
+import { categoryModel } from './category.model.ts';
+import { createCategoryRepository } from './category.repository.ts';
+import { knownUserModel } from './known-user.model.ts';
+import { counterModel, ticketModel } from './ticket.model.ts';
+import { createTicketRepository } from './ticket.repository.ts';
+import { createUserDirectory, type WritableUserDirectory } from './user-directory.ts';
+
+export interface Store {
+  conn: Connection;
+  models: {
+    tickets: ReturnType<typeof ticketModel>;
+    categories: ReturnType<typeof categoryModel>;
+    knownUsers: ReturnType<typeof knownUserModel>;
+  };
+  tickets: TicketRepository;
+  categories: CategoryRepository;
+  users: WritableUserDirectory;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Connects to the tickets database and makes sure its indexes exist before anything is served. */
+export async function openStore(mongoUrl: string): Promise<Store> {
+  const conn = await mongoose
+    .createConnection(mongoUrl, {
+      dbName: databaseName(mongoUrl),
+      autoIndex: false,
+      serverSelectionTimeoutMS: 10_000,
+    })
+    .asPromise();
+  const tickets = ticketModel(conn);
+  const counters = counterModel(conn);
+  const categories = categoryModel(conn);
+  const knownUsers = knownUserModel(conn);
+  for (const model of [tickets, counters, categories, knownUsers]) {
+    await model.createCollection();
+    await model.createIndexes();
+  }
+  return {
+    conn,
+    models: { tickets, categories, knownUsers },
+    tickets: createTicketRepository(tickets, counters),
+    categories: createCategoryRepository(categories),
+    users: createUserDirectory(knownUsers),
+    async ping() {
+      const db = conn.db;
+      if (!db) throw new Error('not connected');
+      await db.admin().ping();
+    },
+    close: () => conn.close(),
+  };
+}

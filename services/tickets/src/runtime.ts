@@ -1,0 +1,107 @@
+import {
+  type Closer,
+  consumeSessionRevoked,
+  createMetrics,
+  createTokenVerifier,
+  type Logger,
+  loadRevocations,
+  RevocationList,
+  type TokenVerifier,
+} from '@helpdesk/kit';
+import { connectBroker, makeEnvelope, startOutboxRelay } from '@helpdesk/messaging';
+import type { MiddlewareHandler } from 'hono';
+import { v7 as uuidv7 } from 'uuid';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { consumeKnownUsers } from './consumers/known-users.consumer.ts';
+import { openStore } from './infra/store.ts';
+import type { TicketsDeps } from './use-cases/deps.ts';
+
+/**
+ * Everything one tickets replica runs, connected and ready to serve: main.ts serves it, the
+ * integration tests call its app in-process. On a start-up failure whatever was opened is closed
+ * again and the error is rethrown.
+ */
+export async function startTicketsRuntime(opts: {
+  config: Config;
+  logger: Logger;
+  connectionName?: string;
+  /** Tests verify tokens of their own signing key instead of identity's JWKS. */
+  verifier?: TokenVerifier;
+  /** Load identity's revocation snapshot at start (default true; tests without identity turn it off). */
+  loadSnapshots?: boolean;
+  clock?: () => Date;
+}) {
+  const { config, logger } = opts;
+  const metrics = createMetrics('tickets');
+  const store = await openStore(config.MONGO_URL);
+  const closers: Closer[] = [{ name: 'mongodb', close: () => store.close() }];
+  const close = async () => {
+    for (const c of closers) await c.close();
+  };
+  try {
+    const broker = await connectBroker({
+      url: config.AMQP_URL,
+      logger,
+      name: opts.connectionName ?? 'tickets',
+      registry: metrics.registry,
+    });
+    closers.unshift({ name: 'broker', close: () => broker.close() });
+    const relay = startOutboxRelay({
+      models: [store.models.tickets],
+      broker,
+      logger,
+      registry: metrics.registry,
+    });
+    closers.unshift({ name: 'outbox relay', close: () => relay.stop() });
+
+    const revocations = new RevocationList();
+    const snapshotUrl = new URL('/internal/revocations', config.IDENTITY_URL).href;
+    const loadSnapshots = opts.loadSnapshots ?? true;
+    const revoked = await consumeSessionRevoked(broker, revocations, 'tickets', {
+      onResubscribed: () => {
+        if (!loadSnapshots) return;
+        loadRevocations(revocations, snapshotUrl, { token: config.INTERNAL_TOKEN }).catch((err) =>
+          logger.error({ err }, 'cannot reload revocations after a broker reconnect'),
+        );
+      },
+    });
+    closers.unshift({ name: 'session.revoked consumer', close: () => revoked.cancel() });
+    if (loadSnapshots) await loadRevocations(revocations, snapshotUrl, { token: config.INTERNAL_TOKEN });
+    const verifier =
+      opts.verifier ??
+      createTokenVerifier({
+        jwks: new URL(config.JWKS_URL),
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        revocations,
+      });
+
+    const users = await consumeKnownUsers(broker, store.users);
+    closers.unshift({ name: 'users consumer', close: () => users.cancel() });
+
+    const deps: TicketsDeps = {
+      tickets: store.tickets,
+      categories: store.categories,
+      users: store.users,
+      autoAssign: async () => null,
+      events: { envelope: makeEnvelope, kick: relay.kick },
+      clock: opts.clock ?? (() => new Date()),
+      newId: uuidv7,
+    };
+    const idempotency: MiddlewareHandler = async (_c, next) => next();
+    const app = createApp({
+      tickets: deps,
+      verifier,
+      idempotency,
+      logger,
+      metrics,
+      readiness: { mongo: () => store.ping(), broker: () => broker.check() },
+    });
+    return { app, config, store, deps, broker, relay, revocations, metrics, closers, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+export type TicketsRuntime = Awaited<ReturnType<typeof startTicketsRuntime>>;

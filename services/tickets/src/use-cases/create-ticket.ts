@@ -1,0 +1,103 @@
+import { isStaff, type Priority } from '@helpdesk/contracts';
+import type { Caller } from '../domain/access.ts';
+import { normalizeTags, type Ticket } from '../domain/ticket.ts';
+import { CategoryNotFoundError, invalidField } from '../domain/tickets.errors.ts';
+import type { TicketsDeps } from './deps.ts';
+import { actorOf } from './mutate-ticket.ts';
+import { ticketEvents } from './ticket-events.ts';
+
+export interface CreateTicketInput {
+  title: string;
+  description?: string | undefined;
+  categoryId?: string | null | undefined;
+  priority?: Priority | undefined;
+  tags?: string[] | undefined;
+  /** Staff create on behalf of a user; a customer's own id is the only one they may give. */
+  requesterId?: string | undefined;
+}
+
+/**
+ * Creates a ticket: checks the category and the requester, runs the assignment rules, takes the
+ * org's next number only once nothing can fail any more (so numbers have no gaps), and writes the
+ * ticket with its history and events at once.
+ */
+export async function createTicket(
+  deps: TicketsDeps,
+  caller: Caller,
+  input: CreateTicketInput,
+  opts: { correlationId?: string | undefined } = {},
+): Promise<Ticket> {
+  const categoryId = input.categoryId ?? null;
+  if (categoryId !== null) {
+    const category = await deps.categories.find(caller.orgId, categoryId);
+    if (!category) throw new CategoryNotFoundError();
+    if (!category.active)
+      throw invalidField('categoryId', 'this category is inactive and takes no new tickets');
+  }
+  let requesterId = caller.id;
+  if (input.requesterId !== undefined && input.requesterId !== caller.id) {
+    if (!isStaff(caller.role))
+      throw invalidField('requesterId', 'only staff create tickets on behalf of someone else');
+    const requester = await deps.users.find(caller.orgId, input.requesterId);
+    if (!requester?.active) throw invalidField('requesterId', 'no active user with this id in your org');
+    requesterId = requester.id;
+  }
+
+  const now = deps.clock();
+  const draft: Ticket = {
+    id: deps.newId(),
+    orgId: caller.orgId,
+    number: 0,
+    title: input.title,
+    description: input.description ?? '',
+    categoryId,
+    priority: input.priority ?? 'medium',
+    status: 'open',
+    requesterId,
+    assigneeId: null,
+    tags: normalizeTags(input.tags ?? []),
+    createdAt: now,
+    updatedAt: now,
+    firstResponseAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    escalationLevel: 0,
+    reopenCount: 0,
+    commentCount: 0,
+    publicCommentCount: 0,
+    version: 1,
+  };
+  const auto = await deps.autoAssign(draft);
+  const ticket: Ticket = auto
+    ? { ...draft, assigneeId: auto.assigneeId, status: 'assigned', version: 2 }
+    : draft;
+  ticket.number = await deps.tickets.nextNumber(caller.orgId);
+
+  const actor = actorOf(caller);
+  const planned = [
+    ticketEvents.created(),
+    ...(auto ? [ticketEvents.assigned(null, 'rule', auto.ruleId)] : []),
+  ];
+  const events = planned.map((e, i) =>
+    deps.events.envelope({
+      type: e.type,
+      orgId: ticket.orgId,
+      aggregateId: ticket.id,
+      sequence: i + 1,
+      actor,
+      occurredAt: now,
+      data: e.data(ticket),
+      ...(opts.correlationId ? { correlationId: opts.correlationId } : {}),
+    }),
+  );
+  const base = { at: now, actorId: caller.id, actorRole: caller.role, internal: false } as const;
+  const history = [
+    { ...base, field: 'created', old: null, new: ticket.number },
+    ...(auto
+      ? [{ ...base, actorRole: 'system' as const, field: 'assigneeId', old: null, new: auto.assigneeId }]
+      : []),
+  ];
+  await deps.tickets.insert(ticket, history, events);
+  deps.events.kick();
+  return ticket;
+}

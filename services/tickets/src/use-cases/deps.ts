@@ -1,0 +1,20 @@
+import type { makeEnvelope } from '@helpdesk/messaging';
+import type { CategoryRepository, TicketRepository, UserDirectory } from '../domain/ports.ts';
+import type { Ticket } from '../domain/ticket.ts';
+
+/** What the auto-assignment picked for a new ticket, if anything. */
+export interface AutoAssignment {
+  assigneeId: string;
+  ruleId: string;
+}
+
+export interface TicketsDeps {
+  tickets: TicketRepository;
+  categories: CategoryRepository;
+  users: UserDirectory;
+  /** Evaluates the org's assignment rules for a ticket about to be created. */
+  autoAssign: (draft: Ticket) => Promise<AutoAssignment | null>;
+  events: { envelope: typeof makeEnvelope; kick: () => void };
+  clock: () => Date;
+  newId: () => string;
+}

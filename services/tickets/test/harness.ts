@@ -1,0 +1,150 @@
+import { IdentityEvents, type Role, TicketEvents } from '@helpdesk/contracts';
+import { createTokenVerifier, RevocationList } from '@helpdesk/kit';
+import { makeEnvelope } from '@helpdesk/messaging';
+import { collectEvents, testServers, uniqueDbUrl } from '@helpdesk/testkit';
+import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import { pino } from 'pino';
+import { v7 as uuidv7 } from 'uuid';
+import { loadTicketsConfig } from '../src/config.ts';
+import { startTicketsRuntime } from '../src/runtime.ts';
+
+const ISSUER = 'helpdesk-identity';
+const AUDIENCE = 'helpdesk';
+
+/** A signing key of the tests' own, standing in for identity's: tokens are real EdDSA JWTs. */
+const keys = await generateKeyPair('EdDSA', { extractable: true });
+const jwk: JWK = { ...(await exportJWK(keys.publicKey)), kid: 'test-key', alg: 'EdDSA' };
+
+export interface TestUser {
+  id: string;
+  orgId: string;
+  role: Role;
+  token: string;
+}
+
+let counter = 0;
+
+/** An access token as identity would issue it. */
+export async function tokenFor(sub: string, org: string, role: Role, jti = uuidv7()): Promise<string> {
+  return new SignJWT({ org, role, sid: `s-${sub}` })
+    .setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid ?? 'test-key' })
+    .setSubject(sub)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setJti(jti)
+    .setIssuedAt()
+    .setExpirationTime('15m')
+    .sign(keys.privateKey);
+}
+
+/**
+ * One tickets replica wired as main.ts wires it (real MongoDB stand-in, real RabbitMQ), served
+ * in-process through `app.request()`; tokens come from `tokenFor`. Log lines are kept.
+ */
+export async function startTickets(env: Record<string, string> = {}, opts: { clock?: () => Date } = {}) {
+  const { mongoUrl, amqpUrl } = testServers();
+  const config = loadTicketsConfig({
+    MONGO_URL: uniqueDbUrl(mongoUrl, 'tickets'),
+    AMQP_URL: amqpUrl,
+    ...env,
+  });
+  const logs: string[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
+  const revocations = new RevocationList();
+  const verifier = createTokenVerifier({
+    jwks: async () => importJWK(jwk, 'EdDSA'),
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    revocations,
+  });
+  const runtime = await startTicketsRuntime({
+    config,
+    logger,
+    verifier,
+    loadSnapshots: false,
+    connectionName: 'tickets-test',
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+
+  /**
+   * A user known to the tickets service (as if identity's `user.registered` had arrived) with a
+   * token. `orgId` defaults to a fresh org, so tests do not see each other's tickets.
+   */
+  async function user(
+    role: Role,
+    orgId = `org-${Date.now().toString(36)}-${counter++}`,
+    over: { active?: boolean } = {},
+  ) {
+    const id = `u-${uuidv7()}`;
+    await runtime.store.users.record(
+      {
+        id,
+        orgId,
+        username: `${role}${counter++}`,
+        email: `${id}@example.com`,
+        firstName: 'Test',
+        lastName: role,
+        role,
+        active: over.active ?? true,
+      },
+      1,
+    );
+    return { id, orgId, role, token: await tokenFor(id, orgId, role) } satisfies TestUser;
+  }
+
+  return { ...runtime, logs, user, revocations };
+}
+export type Tickets = Awaited<ReturnType<typeof startTickets>>;
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  body: any;
+}
+
+/** HTTP over `app.request()` as `who`. */
+export function as(t: Tickets, who: TestUser | undefined) {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> => {
+    const res = await t.app.request(path, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, headers: res.headers, body: parsed };
+  };
+  return {
+    get: (path: string, headers?: Record<string, string>) => call('GET', path, undefined, headers),
+    post: (path: string, body?: unknown, headers?: Record<string, string>) =>
+      call('POST', path, body, headers),
+    patch: (path: string, body: unknown, headers?: Record<string, string>) =>
+      call('PATCH', path, body, headers),
+    put: (path: string, body: unknown, headers?: Record<string, string>) => call('PUT', path, body, headers),
+    delete: (path: string, headers?: Record<string, string>) => call('DELETE', path, undefined, headers),
+    call,
+  };
+}
+
+/** Collects the ticket events published while a test runs. */
+export function collectTicketEvents() {
+  return collectEvents(testServers().amqpUrl, Object.values(TicketEvents));
+}
+
+/** Publishes identity's `user.updated` as identity would, for the users consumer. */
+export { IdentityEvents, makeEnvelope };
