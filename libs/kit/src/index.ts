@@ -8,6 +8,7 @@ export * from './auth/revocation-list.ts';
 export * from './auth/token-verifier.ts';
 export * from './config.ts';
 export * from './errors.ts';
+export * from './idempotency-key.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './pagination.ts';

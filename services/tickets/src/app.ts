@@ -9,7 +9,13 @@ import {
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { assignmentRulesRoutes } from './routes/assignment-rules.routes.ts';
+import { attachmentsRoutes } from './routes/attachments.routes.ts';
+import { categoriesRoutes } from './routes/categories.routes.ts';
+import { commentsRoutes } from './routes/comments.routes.ts';
 import type { RouteDeps } from './routes/deps.ts';
+import { historyRoutes } from './routes/history.routes.ts';
+import { systemBRoutes } from './routes/system-b.routes.ts';
 import { ticketsRoutes } from './routes/tickets.routes.ts';
 
 export interface AppDeps extends RouteDeps {
@@ -40,6 +46,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     })(c, next);
   });
   ticketsRoutes(app, deps);
+  commentsRoutes(app, deps);
+  attachmentsRoutes(app, deps);
+  historyRoutes(app, deps);
+  categoriesRoutes(app, deps);
+  assignmentRulesRoutes(app, deps);
+  systemBRoutes(app, deps);
   serveOpenApi(app, 'Helpdesk tickets');
   return app;
 }

@@ -3,18 +3,21 @@ import {
   consumeSessionRevoked,
   createMetrics,
   createTokenVerifier,
+  idempotencyKeys,
   type Logger,
   loadRevocations,
   RevocationList,
   type TokenVerifier,
 } from '@helpdesk/kit';
 import { connectBroker, makeEnvelope, startOutboxRelay } from '@helpdesk/messaging';
-import type { MiddlewareHandler } from 'hono';
 import { v7 as uuidv7 } from 'uuid';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { consumeKnownUsers } from './consumers/known-users.consumer.ts';
+import { createAssignmentRuleRepository } from './infra/assignment-rule.repository.ts';
+import { createAttachmentStore } from './infra/attachment-store.ts';
 import { openStore } from './infra/store.ts';
+import { autoAssign } from './use-cases/auto-assign.ts';
 import type { TicketsDeps } from './use-cases/deps.ts';
 
 /**
@@ -80,16 +83,24 @@ export async function startTicketsRuntime(opts: {
     const users = await consumeKnownUsers(broker, store.users);
     closers.unshift({ name: 'users consumer', close: () => users.cancel() });
 
+    const rules = await createAssignmentRuleRepository(store.conn);
+    const attachments = await createAttachmentStore(store.conn, { maxBytes: config.ATTACHMENT_MAX_BYTES });
     const deps: TicketsDeps = {
       tickets: store.tickets,
       categories: store.categories,
       users: store.users,
-      autoAssign: async () => null,
+      rules,
+      attachments,
+      settings: {
+        maxCommentsPerTicket: config.MAX_COMMENTS_PER_TICKET,
+        attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES,
+      },
+      autoAssign: (draft) => autoAssign(deps, draft),
       events: { envelope: makeEnvelope, kick: relay.kick },
       clock: opts.clock ?? (() => new Date()),
       newId: uuidv7,
     };
-    const idempotency: MiddlewareHandler = async (_c, next) => next();
+    const idempotency = idempotencyKeys({ conn: store.conn, logger });
     const app = createApp({
       tickets: deps,
       verifier,

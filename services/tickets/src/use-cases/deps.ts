@@ -1,4 +1,6 @@
 import type { makeEnvelope } from '@helpdesk/messaging';
+import type { AssignmentRuleRepository } from '../domain/assignment-rule.ts';
+import type { AttachmentStore } from '../domain/attachment.ts';
 import type { CategoryRepository, TicketRepository, UserDirectory } from '../domain/ports.ts';
 import type { Ticket } from '../domain/ticket.ts';
 
@@ -12,6 +14,9 @@ export interface TicketsDeps {
   tickets: TicketRepository;
   categories: CategoryRepository;
   users: UserDirectory;
+  rules: AssignmentRuleRepository;
+  attachments: AttachmentStore;
+  settings: { maxCommentsPerTicket: number; attachmentMaxBytes: number };
   /** Evaluates the org's assignment rules for a ticket about to be created. */
   autoAssign: (draft: Ticket) => Promise<AutoAssignment | null>;
   events: { envelope: typeof makeEnvelope; kick: () => void };
