@@ -76,23 +76,32 @@ export async function stopService(s: ServiceProcess): Promise<number | null> {
   return code as number | null;
 }
 
-/** identity + gateway on free ports, each with its own fresh database. */
-export async function startAuthStack(servers: { mongoUrl: string; amqpUrl: string }): Promise<RunningStack> {
+/**
+ * identity and the gateway on free ports (with `tickets`, the tickets service too), each service
+ * with its own fresh database. Tickets starts once identity answers, since it loads identity's
+ * snapshots before serving.
+ */
+export async function startAuthStack(
+  servers: { mongoUrl: string; amqpUrl: string },
+  opts: { tickets?: boolean } = {},
+): Promise<RunningStack> {
   const identity = await startService('identity', {
     MONGO_URL: uniqueDbUrl(servers.mongoUrl, 'e2e_identity'),
     AMQP_URL: servers.amqpUrl,
     TRUST_PROXY: 'true',
   });
-  const gateway = await startService('gateway', {
-    AMQP_URL: servers.amqpUrl,
-    IDENTITY_URL: identity.url,
-    JWKS_URL: `${identity.url}/api/auth/jwks.json`,
-  });
+  const common = { AMQP_URL: servers.amqpUrl, IDENTITY_URL: identity.url, JWKS_URL: `${identity.url}/api/auth/jwks.json` };
+  const tickets = opts.tickets
+    ? await startService('tickets', { ...common, MONGO_URL: uniqueDbUrl(servers.mongoUrl, 'e2e_tickets') })
+    : undefined;
+  const gateway = await startService('gateway', { ...common, ...(tickets ? { TICKETS_URL: tickets.url } : {}) });
+  const services: Record<string, ServiceProcess> = { identity, gateway, ...(tickets ? { tickets } : {}) };
   return {
     gateway: gateway.url,
-    services: { identity, gateway },
+    services,
     async stop() {
       await stopService(gateway);
+      if (tickets) await stopService(tickets);
       await stopService(identity);
     },
   };

@@ -10,6 +10,7 @@ import {
 } from '@helpdesk/kit';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { DEFAULT_ATTACHMENT_BODY_LIMIT } from './config.ts';
 import { FixedWindowLimiter } from './domain/rate-limiter.ts';
 import type { GatewayEnv } from './gateway-env.ts';
 import type { OpenApiCatalog } from './infra/openapi-catalog.ts';
@@ -27,6 +28,8 @@ export interface GatewayLimits {
   ipMax: number;
   userMax: number;
   bodyBytes: number;
+  /** Bodies of file uploads (`POST /api/tickets/{id}/attachments/`); default ATTACHMENT_BODY_LIMIT's. */
+  attachmentBodyBytes?: number;
   /** Proxies in front of the gateway whose `x-forwarded-*` headers are believed. */
   trustedHops: number;
 }
@@ -79,7 +82,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     routeRequest(deps.upstreams),
     authenticate(deps.verifier),
     userRateLimit(perUser, perIp),
-    limitBody(limits.bodyBytes),
+    limitBody(limits.bodyBytes, limits.attachmentBodyBytes ?? DEFAULT_ATTACHMENT_BODY_LIMIT),
     proxy({ revocations: deps.verifier.revocations, trustedHops: limits.trustedHops, logger }),
   );
   return app;

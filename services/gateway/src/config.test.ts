@@ -11,6 +11,7 @@ describe('gateway config', () => {
       PORT: 8080,
       JWKS_URL: 'http://identity:8081/api/auth/jwks.json',
       BODY_LIMIT: 1024 * 1024,
+      ATTACHMENT_BODY_LIMIT: 11 * 1024 * 1024,
       TRUST_PROXY: 0,
       RATE_LIMIT_IP_MAX: 1200,
       RATE_LIMIT_USER_MAX: 600,
@@ -25,12 +26,19 @@ describe('gateway config', () => {
 
   it('lists every bad variable at once', () => {
     try {
-      loadGatewayConfig({ TRUST_PROXY: 'maybe', BODY_LIMIT: '-1', TICKETS_URL: 'ftp://x' });
+      loadGatewayConfig({
+        TRUST_PROXY: 'maybe',
+        BODY_LIMIT: '-1',
+        ATTACHMENT_BODY_LIMIT: 'lots',
+        TICKETS_URL: 'ftp://x',
+      });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const problems = (err as ConfigError).problems.join('\n');
-      for (const v of ['AMQP_URL', 'TRUST_PROXY', 'BODY_LIMIT', 'TICKETS_URL']) expect(problems).toContain(v);
+      for (const v of ['AMQP_URL', 'TRUST_PROXY', 'BODY_LIMIT', 'ATTACHMENT_BODY_LIMIT', 'TICKETS_URL']) {
+        expect(problems).toContain(v);
+      }
     }
   });
 });

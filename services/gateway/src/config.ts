@@ -4,6 +4,8 @@ import { z } from 'zod';
 const url = z.url({ protocol: /^https?$/ });
 const positiveInt = z.coerce.number().int().positive();
 
+export const DEFAULT_ATTACHMENT_BODY_LIMIT = 11 * 1024 * 1024;
+
 /** `false`/`true` or the number of proxies in front of the gateway whose `x-forwarded-*` we believe. */
 const trustProxy = z
   .string()
@@ -29,6 +31,11 @@ export const GatewayConfigSchema = BaseConfigSchema.extend({
   RATE_LIMIT_USER_MAX: positiveInt.default(600),
   TRUST_PROXY: trustProxy.default(0),
   BODY_LIMIT: positiveInt.default(1024 * 1024),
+  /**
+   * Bodies of `POST /api/tickets/{id}/attachments/`: the tickets service's ATTACHMENT_MAX_BYTES
+   * (10 MiB) and room for the multipart form around the file.
+   */
+  ATTACHMENT_BODY_LIMIT: positiveInt.default(DEFAULT_ATTACHMENT_BODY_LIMIT),
   UPSTREAM_TIMEOUT_MS: positiveInt.default(30_000),
   UPSTREAM_CONNECTIONS: positiveInt.default(128),
   /** Requests per service that may wait for a busy pool's connection; more are refused with 503. */

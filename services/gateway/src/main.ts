@@ -77,6 +77,7 @@ const app = createApp({
     ipMax: config.RATE_LIMIT_IP_MAX,
     userMax: config.RATE_LIMIT_USER_MAX,
     bodyBytes: config.BODY_LIMIT,
+    attachmentBodyBytes: config.ATTACHMENT_BODY_LIMIT,
     trustedHops: config.TRUST_PROXY,
   },
 });

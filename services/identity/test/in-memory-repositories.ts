@@ -103,6 +103,14 @@ export class InMemoryUsers implements UserRepository {
     return [...this.records.values()].flatMap((r) => r.revocations.filter((x) => x.expiresAt > now));
   }
 
+  async listAll(page: { after?: string | undefined; limit: number }) {
+    return [...this.records.values()]
+      .filter((r) => page.after === undefined || r.id > page.after)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, page.limit)
+      .map(publicUser);
+  }
+
   async search(
     orgId: string,
     f: { q?: string | undefined; role?: UserRecord['role'] | undefined; after?: string; limit: number },

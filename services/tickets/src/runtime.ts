@@ -14,11 +14,13 @@ import { v7 as uuidv7 } from 'uuid';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { consumeKnownUsers } from './consumers/known-users.consumer.ts';
+import { consumeTicketEscalated } from './consumers/ticket-escalated.consumer.ts';
 import { createAssignmentRuleRepository } from './infra/assignment-rule.repository.ts';
 import { createAttachmentStore } from './infra/attachment-store.ts';
 import { openStore } from './infra/store.ts';
 import { autoAssign } from './use-cases/auto-assign.ts';
 import type { TicketsDeps } from './use-cases/deps.ts';
+import { syncKnownUsers } from './use-cases/sync-known-users.ts';
 
 /**
  * Everything one tickets replica runs, connected and ready to serve: main.ts serves it, the
@@ -31,7 +33,7 @@ export async function startTicketsRuntime(opts: {
   connectionName?: string;
   /** Tests verify tokens of their own signing key instead of identity's JWKS. */
   verifier?: TokenVerifier;
-  /** Load identity's revocation snapshot at start (default true; tests without identity turn it off). */
+  /** Load identity's revocation and users snapshots at start (default true; tests without identity turn it off). */
   loadSnapshots?: boolean;
   clock?: () => Date;
 }) {
@@ -51,7 +53,7 @@ export async function startTicketsRuntime(opts: {
     });
     closers.unshift({ name: 'broker', close: () => broker.close() });
     const relay = startOutboxRelay({
-      models: [store.models.tickets],
+      models: [store.models.tickets, store.models.categories],
       broker,
       logger,
       registry: metrics.registry,
@@ -80,8 +82,22 @@ export async function startTicketsRuntime(opts: {
         revocations,
       });
 
-    const users = await consumeKnownUsers(broker, store.users);
+    const usersUrl = new URL('/internal/users', config.IDENTITY_URL).href;
+    const syncUsers = async () => {
+      const synced = await syncKnownUsers(store.users, usersUrl, { token: config.INTERNAL_TOKEN });
+      logger.info(synced, 'known users loaded from identity');
+    };
+    const users = await consumeKnownUsers(broker, store.users, {
+      onResubscribed: () => {
+        if (!loadSnapshots) return;
+        syncUsers().catch((err) =>
+          logger.error({ err }, 'cannot reload known users after a broker reconnect'),
+        );
+      },
+    });
     closers.unshift({ name: 'users consumer', close: () => users.cancel() });
+    // After the binding, so a user registered while the snapshot is read arrives as an event.
+    if (loadSnapshots) await syncUsers();
 
     const rules = await createAssignmentRuleRepository(store.conn);
     const attachments = await createAttachmentStore(store.conn, { maxBytes: config.ATTACHMENT_MAX_BYTES });
@@ -100,6 +116,8 @@ export async function startTicketsRuntime(opts: {
       clock: opts.clock ?? (() => new Date()),
       newId: uuidv7,
     };
+    const escalations = await consumeTicketEscalated(broker, deps);
+    closers.unshift({ name: 'ticket.escalated consumer', close: () => escalations.cancel() });
     const idempotency = idempotencyKeys({ conn: store.conn, logger });
     const app = createApp({
       tickets: deps,

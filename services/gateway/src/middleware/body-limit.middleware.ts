@@ -10,7 +10,7 @@ import type { GatewayEnv } from '../gateway-env.ts';
  * it arrives, refuses it once it passes the cap and otherwise holds it (at most the cap) so it
  * can go on with a length.
  */
-export function limitBody(maxBytes: number): MiddlewareHandler<GatewayEnv> {
+function capBody(maxBytes: number): MiddlewareHandler<GatewayEnv> {
   // The rest of the body is never read, so the connection cannot carry another request.
   const tooLarge = () => {
     throw new AppError('REQUEST_TOO_LARGE', 413, `The request body exceeds ${maxBytes} bytes.`, {
@@ -24,6 +24,22 @@ export function limitBody(maxBytes: number): MiddlewareHandler<GatewayEnv> {
     if (contentLength !== undefined && Number(contentLength) > maxBytes) tooLarge();
     await next();
   };
+}
+
+/** `POST /api/tickets/{id}/attachments/`, with or without the trailing slash: the file upload. */
+const ATTACHMENT_UPLOAD = /^\/api\/tickets\/[^/]+\/attachments\/?$/;
+
+export const isAttachmentUpload = (method: string, path: string): boolean =>
+  method === 'POST' && ATTACHMENT_UPLOAD.test(path);
+
+/**
+ * `maxBytes` for every body but a file upload's, which may be as large as `attachmentBytes` (the
+ * tickets service's file limit and the form around it; the service checks the file itself).
+ */
+export function limitBody(maxBytes: number, attachmentBytes = maxBytes): MiddlewareHandler<GatewayEnv> {
+  const general = capBody(maxBytes);
+  const upload = capBody(Math.max(maxBytes, attachmentBytes));
+  return (c, next) => (isAttachmentUpload(c.req.method, c.req.path) ? upload : general)(c, next);
 }
 
 export function hasBody(contentLength: string | undefined, transferEncoding: string | undefined): boolean {

@@ -46,6 +46,8 @@ export interface UserRepository {
   tokenCutoffs(since: Date): Promise<{ userId: string; at: Date }[]>;
   /** Every stored session or token revocation still in force at `now`, across orgs. */
   revocationsInForce(now: Date): Promise<StoredRevocation[]>;
+  /** Every user of every org, ordered by id, after `after` (identity's internal users snapshot). */
+  listAll(page: { after?: string | undefined; limit: number }): Promise<User[]>;
   search(
     orgId: string,
     filter: { q?: string | undefined; role?: User['role'] | undefined; after?: string; limit: number },

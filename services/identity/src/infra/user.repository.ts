@@ -139,6 +139,14 @@ export function createUserRepository(Users: UserModel): UserRepository {
       return docs.flatMap((d) => (d.revocations ?? []).filter((r) => r.expiresAt > now));
     },
 
+    async listAll(page) {
+      const docs = await Users.find(page.after === undefined ? {} : { _id: { $gt: page.after } }, PUBLIC)
+        .sort({ _id: 1 })
+        .limit(page.limit)
+        .lean<PublicDoc[]>();
+      return docs.map(toUser);
+    },
+
     async search(orgId, filter) {
       const q = filter.q ? new RegExp(escapeRegex(filter.q), 'i') : undefined;
       const docs = await Users.find(

@@ -1,16 +1,21 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { RevocationSnapshotSchema } from '@helpdesk/contracts';
+import {
+  RevocationSnapshotSchema,
+  UsersSnapshotPageSchema,
+  UsersSnapshotQuerySchema,
+} from '@helpdesk/contracts';
 import { type AppEnv, ForbiddenError, INTERNAL_TOKEN_HEADER } from '@helpdesk/kit';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { listRevocations } from '../use-cases/list-revocations.ts';
+import { listUsersSnapshot } from '../use-cases/list-users-snapshot.ts';
 import type { RouteDeps } from './deps.ts';
 import { json, problems } from './openapi.ts';
 
 /*
  * Service-to-service routes. They live outside `/api`, which is all the gateway forwards, and
  * must never be exposed publicly (ingress, NetworkPolicy): the revocation snapshot tells which
- * users were cut off when.
+ * users were cut off when, the users snapshot lists every account of every org.
  */
 
 const revocationsRoute = createRoute({
@@ -22,6 +27,19 @@ const revocationsRoute = createRoute({
   responses: {
     200: { description: 'Revocation snapshot', ...json(RevocationSnapshotSchema) },
     ...problems(403),
+  },
+});
+
+const usersRoute = createRoute({
+  method: 'get',
+  path: '/internal/users',
+  tags: ['internal'],
+  summary: 'Every user of every org, paged by id (internal)',
+  description: `For services that keep a copy of the users from \`user.registered\` / \`user.updated\`, at start-up: users registered before their queue existed reach them only this way. Each entry's \`sequence\` is the user's version, the \`sequence\` of its latest event. Ordered by id; pass \`next\` back as \`after\`; \`limit\` is clamped to 1000. Not routed by the gateway; never expose it. When identity has INTERNAL_TOKEN configured, the request must carry it in \`${INTERNAL_TOKEN_HEADER}\`.`,
+  request: { query: UsersSnapshotQuerySchema },
+  responses: {
+    200: { description: 'A page of users', ...json(UsersSnapshotPageSchema) },
+    ...problems(400, 403),
   },
 });
 
@@ -47,5 +65,12 @@ export function internalRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void 
     c.header('cache-control', 'no-store');
     c.get('log').debug({ entries: snapshot.entries.length }, 'revocation snapshot served');
     return c.json(snapshot, 200);
+  });
+
+  app.openapi({ ...usersRoute, middleware: [requireInternalToken(deps.internalToken)] }, async (c) => {
+    const page = await listUsersSnapshot(deps.identity, c.req.valid('query'));
+    c.header('cache-control', 'no-store');
+    c.get('log').debug({ users: page.results.length }, 'users snapshot page served');
+    return c.json(page, 200);
   });
 }

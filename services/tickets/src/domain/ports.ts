@@ -57,19 +57,30 @@ export interface Category {
   active: boolean;
   createdAt: Date;
   updatedAt: Date;
+  /** Grows by one per change; the `sequence` of the change's `category.*` event. */
+  version: number;
 }
 
+export type CategoryFields = Pick<Category, 'name' | 'description' | 'defaultSlaHours' | 'active'>;
+
+/**
+ * Every write carries its `category.*` events (same document, same update), so the sla service
+ * never misses a change; a change applies only to the version it was planned on.
+ */
 export interface CategoryRepository {
-  insert(c: Category): Promise<void>;
   find(orgId: string, id: string): Promise<Category | null>;
   list(
     orgId: string,
     opts: { active?: boolean; limit: number; cursor?: string },
-  ): Promise<{
-    results: Category[];
-    next: string | null;
-  }>;
-  update(orgId: string, id: string, set: Partial<Omit<Category, 'id' | 'orgId'>>): Promise<Category | null>;
+  ): Promise<{ results: Category[]; next: string | null }>;
+  /** Throws CATEGORY_NAME_TAKEN (409) when the org has a category of that name. */
+  create(c: Category, events: Envelope[]): Promise<void>;
+  /** Writes `set` as version `read.version + 1` if the category is still at `read.version`; else null. */
+  change(
+    read: Category,
+    set: Partial<CategoryFields> & { updatedAt: Date },
+    events: Envelope[],
+  ): Promise<Category | null>;
 }
 
 /** What the tickets service knows of a user, from identity's events. */

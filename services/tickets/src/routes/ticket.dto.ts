@@ -93,7 +93,7 @@ export const CreateTicketRequestSchema = z
     title: Title,
     description: Description.default(''),
     category: Id.nullable().optional(),
-    priority: PrioritySchema.default('medium'),
+    priority: PrioritySchema.optional().describe('Staff only. Default: `medium`.'),
     tags: Tags.default([]),
     created_by: Id.optional().describe('Staff only: the user the ticket is for. Default: the caller.'),
   })
@@ -156,14 +156,3 @@ export const TicketListQuerySchema = PageQuerySchema.extend({
 });
 
 export const TicketPageSchema = pageSchema(TicketDtoSchema).openapi('TicketPage');
-
-export const HistoryEntryDtoSchema = z
-  .object({
-    at: iso,
-    actor: z.string(),
-    actor_role: z.string(),
-    field: z.string(),
-    old: z.unknown(),
-    new: z.unknown(),
-  })
-  .openapi('TicketHistoryEntry');

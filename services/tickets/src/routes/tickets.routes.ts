@@ -59,12 +59,12 @@ const createRouteDef = createRoute({
   tags,
   summary: 'Open a ticket',
   description:
-    'Staff may open one on behalf of a user (`created_by`). The assignment rules run before the ticket is stored.',
+    'Staff may open one on behalf of a user (`created_by`) and set its priority. The assignment rules run before the ticket is stored.',
   security: bearer,
   request: { headers: IdempotencyKey, body: { required: true, ...json(CreateTicketRequestSchema) } },
   responses: {
     201: { description: 'Created', headers: etag, ...json(TicketDtoSchema) },
-    ...problems(400, 401, 404, 409, 422),
+    ...problems(400, 401, 403, 404, 409, 422),
   },
 });
 

@@ -19,9 +19,10 @@ export function setEtag(c: Context, version: number): void {
   c.header('etag', etagOf(version));
 }
 
-/** True when the client's cached copy (If-None-Match) is still current. */
+/** True when the client's cached copy (If-None-Match) is still current; `*` matches any version. */
 export function notModified(c: Context, version: number): boolean {
   const inm = c.req.header('if-none-match');
   if (!inm) return false;
+  if (inm.trim() === '*') return true;
   return inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etagOf(version));
 }

@@ -3,6 +3,7 @@ import { type Caller, canAssign } from '../domain/access.ts';
 import type { Ticket } from '../domain/ticket.ts';
 import { invalidField, TicketForbiddenError } from '../domain/tickets.errors.ts';
 import type { TicketsDeps } from './deps.ts';
+import { getTicket } from './get-ticket.ts';
 import { diff, type MutateOptions, mutateTicket, type Plan } from './mutate-ticket.ts';
 import { mergePlans, statusPlan } from './status-change.ts';
 import { ticketEvents } from './ticket-events.ts';
@@ -43,7 +44,11 @@ export async function assignTicket(
   assigneeId: string | null,
   opts: MutateOptions = {},
 ): Promise<Ticket> {
-  if (!canAssign(caller)) throw new TicketForbiddenError('Only admins assign tickets.');
+  if (!canAssign(caller)) {
+    // 404 before 403: a ticket the caller may not see is never confirmed to exist.
+    await getTicket(deps, caller, idOrKey);
+    throw new TicketForbiddenError('Only admins assign tickets.');
+  }
   if (assigneeId !== null) await checkAssignee(deps, caller.orgId, assigneeId);
   return mutateTicket(
     deps,

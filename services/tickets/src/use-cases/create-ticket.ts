@@ -1,7 +1,7 @@
 import { isStaff, type Priority } from '@helpdesk/contracts';
 import type { Caller } from '../domain/access.ts';
 import { normalizeTags, type Ticket } from '../domain/ticket.ts';
-import { CategoryNotFoundError, invalidField } from '../domain/tickets.errors.ts';
+import { CategoryNotFoundError, invalidField, TicketForbiddenError } from '../domain/tickets.errors.ts';
 import type { TicketsDeps } from './deps.ts';
 import { actorOf } from './mutate-ticket.ts';
 import { ticketEvents } from './ticket-events.ts';
@@ -27,6 +27,9 @@ export async function createTicket(
   input: CreateTicketInput,
   opts: { correlationId?: string | undefined } = {},
 ): Promise<Ticket> {
+  if (input.priority !== undefined && !isStaff(caller.role)) {
+    throw new TicketForbiddenError('Only staff set the priority.');
+  }
   const categoryId = input.categoryId ?? null;
   if (categoryId !== null) {
     const category = await deps.categories.find(caller.orgId, categoryId);

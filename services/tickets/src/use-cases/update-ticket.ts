@@ -22,9 +22,6 @@ export async function updateTicket(
   input: UpdateTicketInput,
   opts: MutateOptions = {},
 ): Promise<Ticket> {
-  if (input.priority !== undefined && !isStaff(caller.role)) {
-    throw new TicketForbiddenError('Only staff change the priority.');
-  }
   if (input.categoryId) {
     const category = await deps.categories.find(caller.orgId, input.categoryId);
     if (!category) throw new CategoryNotFoundError();
@@ -38,6 +35,9 @@ export async function updateTicket(
     (t) => {
       if (!canEditFields(caller, t)) {
         throw new TicketForbiddenError('You may edit your ticket only while it is open.');
+      }
+      if (input.priority !== undefined && !isStaff(caller.role)) {
+        throw new TicketForbiddenError('Only staff change the priority.');
       }
       const set: Partial<Ticket> = {};
       if (input.title !== undefined) set.title = input.title;

@@ -1,0 +1,124 @@
+import { testServers, waitFor } from '@helpdesk/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningStack, startAuthStack } from './stack.ts';
+
+// System A's ticket flow, driven only through the gateway against real identity and tickets
+// processes: the users the tickets service learns of come from identity's events and snapshot.
+let stack: RunningStack;
+const run = Date.now().toString(36);
+
+async function call(method: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(`${stack.gateway}${path}`, {
+    method,
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  // biome-ignore lint/suspicious/noExplicitAny: asserted field by field
+  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as any };
+}
+
+async function login(username: string, password: string): Promise<string> {
+  const res = await call('POST', '/api/auth/login/', undefined, { username, password });
+  expect(res.status).toBe(200);
+  return res.body.access as string;
+}
+
+async function registerAdmin(org: string) {
+  const username = `adm_${org}`;
+  const password = 'correct horse battery 9';
+  const reg = await call('POST', '/api/auth/register/', undefined, {
+    username,
+    email: `${username}@example.test`,
+    password,
+    org,
+  });
+  expect(reg.status).toBe(201);
+  return { id: reg.body.id as string, token: await login(username, password) };
+}
+
+async function hire(adminToken: string, role: 'user' | 'agent', name: string) {
+  const password = 'correct horse battery 9';
+  const res = await call('POST', '/api/auth/users/', adminToken, {
+    username: name,
+    email: `${name}@example.test`,
+    password,
+    role,
+  });
+  expect(res.status).toBe(201);
+  return { id: res.body.id as string, token: await login(name, password) };
+}
+
+beforeAll(async () => {
+  stack = await startAuthStack(testServers(), { tickets: true });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('tickets through the gateway (System A routes)', () => {
+  it('open → assign → reply → internal note → resolve → customer reply reopens; org B sees none of it', async () => {
+    const admin = await registerAdmin(`acme${run}`);
+    const agent = await hire(admin.token, 'agent', `agent_${run}`);
+    const customer = await hire(admin.token, 'user', `cust_${run}`);
+
+    const created = await call('POST', '/api/tickets/', customer.token, {
+      title: 'Cannot log in',
+      description: 'The page says 500',
+      priority: 'high',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ number: 'HD-000001', status: 'open', created_by: customer.id });
+    const id = created.body.id as string;
+
+    // The tickets service learns of the new agent from identity's event; assign once it has.
+    const assigned = await waitFor(
+      async () => {
+        const r = await call('POST', `/api/tickets/${id}/assign/`, admin.token, { assigned_to: agent.id });
+        return r.status === 200 ? r : undefined;
+      },
+      { timeoutMs: 10_000, description: 'the agent to become assignable' },
+    );
+    expect(assigned.body).toMatchObject({ status: 'assigned', assigned_to: agent.id });
+
+    const agentList = await call('GET', '/api/tickets/', agent.token);
+    expect(agentList.body.results.map((t: { id: string }) => t.id)).toContain(id);
+
+    const reply = await call('POST', `/api/tickets/${id}/comments/`, agent.token, { comment: 'Looking into it' });
+    expect(reply.status).toBe(201);
+    const note = await call('POST', `/api/tickets/${id}/comments/`, agent.token, {
+      comment: 'Customer is on the old plan',
+      is_internal: true,
+    });
+    expect(note.status).toBe(201);
+
+    const seen = await call('GET', `/api/tickets/${id}/comments/`, customer.token);
+    expect(seen.body.results.map((c: { body: string }) => c.body)).toEqual(['Looking into it']);
+    const asCustomer = await call('GET', `/api/tickets/${id}/`, customer.token);
+    expect(asCustomer.body.comment_count).toBe(1);
+    expect(asCustomer.body.first_response_at).not.toBeNull();
+
+    expect((await call('POST', `/api/tickets/${id}/status/`, agent.token, { status: 'in_progress' })).status).toBe(200);
+    expect((await call('POST', `/api/tickets/${id}/status/`, agent.token, { status: 'resolved' })).status).toBe(200);
+    expect((await call('POST', `/api/tickets/${id}/status/`, customer.token, { status: 'closed' })).status).toBe(403);
+
+    const back = await call('POST', `/api/tickets/${id}/comments/`, customer.token, { comment: 'Still broken' });
+    expect(back.status).toBe(201);
+    const reopened = await call('GET', `/api/tickets/${id}/`, customer.token);
+    expect(reopened.body).toMatchObject({ status: 'open', reopen_count: 1 });
+
+    const history = await call('GET', `/api/tickets/${id}/history/`, admin.token);
+    expect(history.status).toBe(200);
+    expect(history.body.results.map((h: { field: string }) => h.field)).toEqual(
+      expect.arrayContaining(['created', 'assigneeId', 'status']),
+    );
+
+    const other = await registerAdmin(`globex${run}`);
+    expect((await call('GET', `/api/tickets/${id}/`, other.token)).status).toBe(404);
+    expect((await call('GET', '/api/tickets/', other.token)).body.results).toEqual([]);
+  });
+});

@@ -1,0 +1,38 @@
+// What the phases of the tickets benchmark share.
+import { PENDING_OUTBOX_FILTER } from '../../../libs/messaging/src/index.ts';
+import type { Store } from '../../../services/tickets/src/infra/store.ts';
+import type { TicketDoc } from '../../../services/tickets/src/infra/ticket.model.ts';
+import type { TicketsStack } from './stack.ts';
+
+export interface Admin {
+  id: string;
+  orgId: string;
+  token: string;
+}
+
+export interface BenchContext {
+  stack: TicketsStack;
+  /** The benchmark's own connection to the tickets database (the raw driver under mongoose). */
+  store: Store;
+  admin: Admin;
+  /** The raw side's database, on the same server. */
+  rawDb: string;
+  /** Processes whose CPU time is accounted, by name. */
+  pids: Record<string, number | undefined>;
+}
+
+type Db = ReturnType<ReturnType<Store['conn']['getClient']>['db']>;
+export const ticketsOf = (db: Db) => db.collection<TicketDoc>('tickets');
+export type TicketsCollection = ReturnType<typeof ticketsOf>;
+export const countersOf = (db: Db) => db.collection<{ _id: string; seq: number }>('ticket_counters');
+
+/** Waits (bounded) until the service's outbox relay has published every pending event. */
+export async function outboxDrained(ctx: BenchContext, timeoutMs = 15_000): Promise<boolean> {
+  const tickets = ticketsOf(ctx.store.conn.getClient().db(ctx.stack.dbs.tickets));
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if ((await tickets.countDocuments(PENDING_OUTBOX_FILTER)) === 0) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}

@@ -1,0 +1,132 @@
+import type { Envelope } from '@helpdesk/contracts';
+import { makeEnvelope } from '@helpdesk/messaging';
+import type { TicketChange, TicketRepository } from '../src/domain/ports.ts';
+import { type HistoryEntry, parseTicketKey, type Ticket } from '../src/domain/ticket.ts';
+import type { TicketsDeps } from '../src/use-cases/deps.ts';
+
+interface Stored {
+  ticket: Ticket;
+  history: HistoryEntry[];
+  escalationKeys: string[];
+}
+
+/**
+ * The ticket repository in memory, with the rule the mongo adapter enforces: `apply` writes only
+ * over the version read, in one step with its history and events. `beforeApply` runs just before
+ * each conditional write, so a test can slip a concurrent write in between read and write.
+ */
+export class InMemoryTickets implements TicketRepository {
+  readonly stored = new Map<string, Stored>();
+  /** Events written with the changes, in write order (the outbox as the relay would see it). */
+  readonly outbox: Envelope[] = [];
+  readonly counters = new Map<string, number>();
+  beforeApply: ((read: Ticket) => Promise<void> | void) | undefined;
+  applyCalls = 0;
+
+  async nextNumber(orgId: string) {
+    const n = (this.counters.get(orgId) ?? 0) + 1;
+    this.counters.set(orgId, n);
+    return n;
+  }
+
+  async insert(ticket: Ticket, history: HistoryEntry[], events: Envelope[]) {
+    this.stored.set(ticket.id, structuredClone({ ticket, history, escalationKeys: [] }));
+    this.outbox.push(...events);
+  }
+
+  async find(orgId: string, idOrKey: string) {
+    const number = parseTicketKey(idOrKey);
+    for (const s of this.stored.values()) {
+      const hit = number === undefined ? s.ticket.id === idOrKey : s.ticket.number === number;
+      if (hit && s.ticket.orgId === orgId) return structuredClone(s.ticket);
+    }
+    return null;
+  }
+
+  async apply(read: Ticket, change: TicketChange) {
+    this.applyCalls++;
+    await this.beforeApply?.(read);
+    const s = this.stored.get(read.id);
+    if (!s || s.ticket.orgId !== read.orgId || s.ticket.version !== read.version) return null;
+    if (change.escalation && s.escalationKeys.includes(change.escalation.key)) return null;
+    s.ticket = { ...s.ticket, ...structuredClone(change.set), version: read.version + change.events.length };
+    s.history.push(...structuredClone(change.history));
+    if (change.escalation) s.escalationKeys.push(change.escalation.key);
+    this.outbox.push(...change.events);
+    return structuredClone(s.ticket);
+  }
+
+  async list(): Promise<never> {
+    throw new Error('not used by these tests');
+  }
+
+  async comments() {
+    return [];
+  }
+
+  async history(orgId: string, id: string) {
+    const s = this.stored.get(id);
+    return s && s.ticket.orgId === orgId ? structuredClone(s.history) : [];
+  }
+
+  async activeLoad(): Promise<never> {
+    throw new Error('not used by these tests');
+  }
+}
+
+const unused = new Proxy(
+  {},
+  {
+    get(_, name) {
+      throw new Error(`not used by these tests: ${String(name)}`);
+    },
+  },
+);
+
+/** Use-case deps over `tickets`, with a fixed clock; whatever a test does not use throws. */
+export function fakeDeps(tickets: InMemoryTickets, now = new Date('2030-01-01T00:00:00Z')) {
+  let kicks = 0;
+  let ids = 0;
+  const deps: TicketsDeps = {
+    tickets,
+    categories: unused as TicketsDeps['categories'],
+    users: unused as TicketsDeps['users'],
+    rules: unused as TicketsDeps['rules'],
+    attachments: unused as TicketsDeps['attachments'],
+    settings: { maxCommentsPerTicket: 1000, attachmentMaxBytes: 1024 },
+    autoAssign: async () => null,
+    events: { envelope: makeEnvelope, kick: () => void kicks++ },
+    clock: () => now,
+    newId: () => `t-${++ids}`,
+  };
+  return { deps, kicks: () => kicks };
+}
+
+/** A stored-shape ticket for seeding the fake. */
+export function aTicket(over: Partial<Ticket> = {}): Ticket {
+  const at = new Date('2029-12-31T00:00:00Z');
+  return {
+    id: 'ticket-1',
+    orgId: 'org-a',
+    number: 1,
+    title: 'Printer',
+    description: '',
+    categoryId: null,
+    priority: 'medium',
+    status: 'open',
+    requesterId: 'cust-1',
+    assigneeId: null,
+    tags: [],
+    createdAt: at,
+    updatedAt: at,
+    firstResponseAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    escalationLevel: 0,
+    reopenCount: 0,
+    commentCount: 0,
+    publicCommentCount: 0,
+    version: 1,
+    ...over,
+  };
+}
