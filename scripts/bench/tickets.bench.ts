@@ -5,10 +5,10 @@
 // and databases go away afterwards, also after an error or Ctrl-C.
 // Needs the local servers (`scripts/infra.sh up --test`; started here when MONGO_URL is unset).
 // Usage: pnpm bench:tickets [--creates=2000] [--concurrency=16] [--seed=100000] [--requests=300]
-//   [--budget=25]   (at most this many seconds per list scenario)
+//   [--budget=30]   (at most this many seconds per list scenario)
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { openStore } from '../../services/tickets/src/infra/store.ts';
-import type { Admin, BenchContext } from './tickets/context.ts';
+import { type Admin, type BenchContext, stopping } from './tickets/context.ts';
 import { benchCreate } from './tickets/create.ts';
 import { benchList } from './tickets/list.ts';
 import { dbUrl, localServers, serverPids, startTicketsStack } from './tickets/stack.ts';
@@ -24,15 +24,24 @@ const cleanUp = () => {
   })();
   return cleaning;
 };
+// A signal stops the phases at their next step; the `finally` below then cleans up with nothing
+// else writing. A second signal, or a clean-up that hangs, ends the process at once (the stack's
+// exit hook kills the services).
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stopping.signal.aborted) process.exit(130);
     console.error(`\n${signal}: stopping the services and dropping the benchmark's databases`);
-    void cleanUp().finally(() => process.exit(130));
+    process.exitCode = 130;
+    stopping.abort(new Error(`stopped by ${signal}`));
+    setTimeout(() => process.exit(130), 30_000).unref();
   });
 }
 
 try {
   await main();
+} catch (err) {
+  if (!stopping.signal.aborted) throw err;
+  console.error(String(stopping.signal.reason));
 } finally {
   await cleanUp();
 }
@@ -86,7 +95,7 @@ async function main() {
   await benchList(ctx, {
     seed: arg('seed', 100_000),
     requests: arg('requests', 300),
-    budgetMs: arg('budget', 25) * 1_000,
+    budgetMs: arg('budget', 30) * 1_000,
     page: 20,
     targetP99Ms: 20,
   });

@@ -10,16 +10,33 @@ export interface OutboxRelayOptions {
   models: Model<any>[];
   broker: Pick<Broker, 'publish'>;
   logger: Logger;
-  /** Safety net for writes nobody kicked about and for failed rounds. Default 1 s. */
+  /**
+   * How often the relay looks for pending events with a query over the whole collection: the
+   * safety net for writes nobody kicked about (a crashed process's), and for failed rounds.
+   * Default 1 s.
+   */
   intervalMs?: number;
+  /** How often the backlog gauge is refreshed (a count over the collection). Default 15 s. */
+  backlogIntervalMs?: number;
   /** Documents per model per query. Default 100. */
   batchSize?: number;
   registry?: Registry;
 }
 
+/** The document a write just gave events to, so the relay reads it by `_id` instead of searching. */
+export interface OutboxHint {
+  // biome-ignore lint/suspicious/noExplicitAny: see OutboxRelayOptions.models
+  model: Model<any>;
+  id: unknown;
+}
+
 export interface OutboxRelay {
-  /** Publish now; cheap to call after every write, calls during a round merge into one more. */
-  kick(): void;
+  /**
+   * Publish now; cheap to call after every write, calls during a round merge into one more. With
+   * a hint the round reads just that document by `_id` (cheap however big the collection);
+   * without one it searches every model for pending events.
+   */
+  kick(hint?: OutboxHint): void;
   /** Stops the loop after the round in flight. */
   stop(): Promise<void>;
   /** Resolves once everything pending at the time of the call has been published. */
@@ -46,6 +63,9 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let again = false;
   let stopped = false;
   let waiters: Array<PromiseWithResolvers<void>> = [];
+  // biome-ignore lint/suspicious/noExplicitAny: see OutboxRelayOptions.models
+  let hinted = new Map<Model<any>, Set<unknown>>();
+  let sweep = true;
 
   // biome-ignore lint/suspicious/noExplicitAny: see OutboxRelayOptions.models
   async function relayDocument(model: Model<any>, doc: PendingDoc): Promise<boolean> {
@@ -70,8 +90,27 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     return published.length === entries.length;
   }
 
+  /** The hinted documents only, each read by `_id`; `failed` leaves them to the next sweep. */
+  async function hintedRound(): Promise<'drained' | 'failed'> {
+    const batch = hinted;
+    hinted = new Map();
+    const results = await Promise.all(
+      [...batch].flatMap(([model, ids]) =>
+        [...ids].map(async (id) => {
+          const doc = (await model.findOne({ _id: id }, { _id: 1, outbox: 1 }).lean()) as PendingDoc | null;
+          return doc?.outbox?.length ? relayDocument(model, doc) : true;
+        }),
+      ),
+    );
+    if (results.includes(false)) sweep = true;
+    return results.includes(false) ? 'failed' : 'drained';
+  }
+
   /** `drained`: every pending document fitted in the batch and went out. */
   async function round(): Promise<'drained' | 'more' | 'failed'> {
+    if (!sweep) return hintedRound();
+    sweep = false;
+    hinted = new Map();
     let outcome: 'drained' | 'more' | 'failed' = 'drained';
     for (const model of opts.models) {
       const docs = (await model
@@ -95,6 +134,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       try {
         outcome = await round();
       } catch (err) {
+        sweep = true;
         log.error({ err }, 'outbox round failed');
       }
       if (outcome === 'drained') {
@@ -102,13 +142,23 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       } else {
         waiters.unshift(...waiting);
         // After a failure the interval tries again, rather than spinning against a broker that is down.
-        if (outcome === 'more') again = true;
+        if (outcome === 'more') {
+          again = true;
+          sweep = true;
+        }
       }
     } while (again && !stopped);
   }
 
-  function kick(): void {
+  function kick(hint?: OutboxHint): void {
     if (stopped) return;
+    if (hint) {
+      const ids = hinted.get(hint.model) ?? new Set();
+      ids.add(hint.id);
+      hinted.set(hint.model, ids);
+    } else {
+      sweep = true;
+    }
     if (running) {
       again = true;
       return;
@@ -127,11 +177,12 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     }
   }
 
-  const timer = setInterval(() => {
-    kick();
-    measureBacklog().catch((err) => log.warn({ err }, 'cannot measure the outbox backlog'));
-  }, opts.intervalMs ?? 1_000);
+  const timer = setInterval(() => kick(), opts.intervalMs ?? 1_000);
   timer.unref();
+  const gauge = () => measureBacklog().catch((err) => log.warn({ err }, 'cannot measure the outbox backlog'));
+  const backlogTimer = setInterval(gauge, opts.backlogIntervalMs ?? 15_000);
+  backlogTimer.unref();
+  gauge();
   kick();
 
   return {
@@ -139,6 +190,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(backlogTimer);
       await running;
       for (const w of waiters.splice(0)) w.reject(new Error('the outbox relay was stopped'));
     },

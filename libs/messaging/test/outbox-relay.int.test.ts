@@ -109,4 +109,53 @@ describe('outbox relay', () => {
     }
     await expect(relay.drained()).rejects.toThrow(/stopped/);
   });
+
+  it('when kicked with a hint, then it reads just that document; a failure there makes the next round search', async () => {
+    const broker = fakeBroker();
+    const relay = startOutboxRelay({ models: [Widgets], broker, logger, intervalMs: 60_000 });
+    const widget = async (id: string) => {
+      const event = widgetEvent(id, 1);
+      await Widgets.create({
+        _id: id,
+        orgId: 'org-test',
+        name: id,
+        sequence: 1,
+        outbox: outboxEntries(event),
+      });
+      return event;
+    };
+    try {
+      await relay.drained();
+      const [hinted, other] = [uniqueName('w'), uniqueName('w')];
+      await widget(other);
+      const event = await widget(hinted);
+      broker.failing.add(event.id);
+      relay.kick({ model: Widgets, id: hinted });
+      // The hinted round tried (and failed) the hinted document only.
+      await waitFor(
+        async () => (await Widgets.findById(hinted).select('+outbox').lean())?.outbox?.length === 1,
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      expect(broker.published.map((e) => e.aggregateId)).toEqual([]);
+
+      broker.failing.clear();
+      const third = uniqueName('w');
+      await widget(third);
+      relay.kick({ model: Widgets, id: third });
+      await waitFor(() => broker.published.length === 3, { description: 'the search after the failure' });
+      expect(broker.published.map((e) => e.aggregateId).sort()).toEqual([hinted, other, third].sort());
+
+      const fourth = uniqueName('w');
+      const fifth = uniqueName('w');
+      await widget(fourth);
+      await widget(fifth);
+      relay.kick({ model: Widgets, id: fifth });
+      await waitFor(() => broker.published.length === 4, { description: 'the hinted document' });
+      expect(broker.published.at(-1)?.aggregateId).toBe(fifth);
+      relay.kick();
+      await waitFor(() => broker.published.length === 5, { description: 'the unhinted one, by a search' });
+    } finally {
+      await relay.stop();
+    }
+  });
 });

@@ -4,6 +4,9 @@ import type { Store } from '../../../services/tickets/src/infra/store.ts';
 import type { TicketDoc } from '../../../services/tickets/src/infra/ticket.model.ts';
 import type { TicketsStack } from './stack.ts';
 
+/** Aborted on Ctrl-C: every loop of the phases checks it between two steps. */
+export const stopping = new AbortController();
+
 export interface Admin {
   id: string;
   orgId: string;
@@ -31,6 +34,7 @@ export async function outboxDrained(ctx: BenchContext, timeoutMs = 15_000): Prom
   const tickets = ticketsOf(ctx.store.conn.getClient().db(ctx.stack.dbs.tickets));
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
+    stopping.signal.throwIfAborted();
     if ((await tickets.countDocuments(PENDING_OUTBOX_FILTER)) === 0) return true;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -1,5 +1,6 @@
 // Timing, percentiles and CPU accounting for the tickets benchmark.
 import { readFileSync } from 'node:fs';
+import { stopping } from './context.ts';
 
 export interface Run {
   latencies: number[];
@@ -19,7 +20,7 @@ export async function pool(
   let next = 0;
   const began = performance.now();
   const worker = async () => {
-    while (next < count && performance.now() < deadline) {
+    while (next < count && performance.now() < deadline && !stopping.signal.aborted) {
       const i = next++;
       const t0 = performance.now();
       try {
@@ -32,6 +33,7 @@ export async function pool(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  stopping.signal.throwIfAborted();
   run.seconds = (performance.now() - began) / 1000;
   return run;
 }

@@ -112,7 +112,15 @@ export async function startTicketsRuntime(opts: {
         attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES,
       },
       autoAssign: (draft) => autoAssign(deps, draft),
-      events: { envelope: makeEnvelope, kick: relay.kick },
+      events: {
+        envelope: makeEnvelope,
+        kick: (written) => {
+          if (written?.ticketId) relay.kick({ model: store.models.tickets, id: written.ticketId });
+          else if (written?.categoryId)
+            relay.kick({ model: store.models.categories, id: written.categoryId });
+          else relay.kick();
+        },
+      },
       clock: opts.clock ?? (() => new Date()),
       newId: uuidv7,
     };

@@ -272,8 +272,8 @@ describe('auto-assignment on POST /api/tickets/', () => {
 
     const urgent = await openTicket(admin, { priority: 'critical', created_by: customer.id });
     const plain = await openTicket(customer);
-    expect(urgent).toMatchObject({ status: 'assigned', assigned_to: agents[0].id, version: 2 });
-    expect(plain).toMatchObject({ status: 'assigned', assigned_to: agents[1].id, version: 2 });
+    expect(urgent).toMatchObject({ status: 'assigned', assigned_to: agents[0].id, version: 3 });
+    expect(plain).toMatchObject({ status: 'assigned', assigned_to: agents[1].id, version: 3 });
 
     const seen = await events.waitFor(
       (e) => e.routingKey === 'ticket.assigned' && e.body.aggregateId === plain.id,
@@ -292,6 +292,13 @@ describe('auto-assignment on POST /api/tickets/', () => {
       (e) => e.routingKey === 'ticket.created' && e.body.aggregateId === plain.id,
     );
     expect(created.body.sequence).toBe(1);
+    const moved = await events.waitFor(
+      (e) => e.routingKey === 'ticket.status_changed' && e.body.aggregateId === plain.id,
+    );
+    expect(moved.body).toMatchObject({
+      sequence: 3,
+      data: { from: 'open', to: 'assigned', reopened: false },
+    });
     const stored = await t.deps.tickets.find(orgId, plain.id);
     expect(stored).toMatchObject({ status: 'assigned', assigneeId: agents[1].id });
   });

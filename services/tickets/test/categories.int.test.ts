@@ -329,9 +329,7 @@ describe('tickets and inactive categories', () => {
     const active = await addCategory(who.admin);
     const refused = await as(t, who.customer).post('/api/tickets/', { title: 'Help', category: inactive.id });
     expectProblem(refused, 400, 'VALIDATION_FAILED');
-    expect(refused.body.errors).toEqual([
-      { path: expect.stringMatching(/^category/), message: expect.any(String) },
-    ]);
+    expect(refused.body.errors).toEqual([{ path: 'category', message: expect.any(String) }]);
     expect(await t.store.models.tickets.countDocuments({ orgId: who.org, categoryId: inactive.id })).toBe(0);
     const ticket = await openTicket(t, who.customer, { category: active.id });
     expect(ticket.category).toBe(active.id);
@@ -346,7 +344,7 @@ describe('tickets and inactive categories', () => {
     expect((await as(t, who.customer).get(`/api/tickets/${kept.id}/`)).body.category).toBe(category.id);
     const moved = await as(t, who.agent).patch(`/api/tickets/${other.id}/`, { category: category.id });
     expectProblem(moved, 400, 'VALIDATION_FAILED');
-    expect(moved.body.errors[0].path).toMatch(/^category/);
+    expect(moved.body.errors[0].path).toBe('category');
     expect((await as(t, who.agent).get(`/api/tickets/${other.id}/`)).body.category).toBeNull();
   });
 });

@@ -80,17 +80,44 @@ const read = async (ticket: { id: string; orgId: string }): Promise<Ticket> => {
   return found;
 };
 
-/** Waits until the stored ticket satisfies `pred`, and returns it. */
-const until = (ticket: { id: string; orgId: string }, pred: (t: Ticket) => boolean, description: string) =>
-  waitFor(
+const logLines = () => t.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** This runtime's consumer log lines with `msg` about `key`. */
+const logged = (key: string, msg: string) => logLines().filter((l) => l.key === key && l.msg === msg);
+
+/**
+ * Publishes `event` and waits until `handled` says this runtime took it. `tickets.escalations` is
+ * shared by every tickets process on the broker, so another test run's process may take a copy
+ * (and ack it: the ticket is not in its database); the same envelope is then published again,
+ * which is harmless by design: the escalation's key makes a copy change nothing.
+ */
+async function deliver<T>(
+  event: Envelope,
+  handled: () => Promise<T | null | undefined> | T | null | undefined,
+  description: string,
+): Promise<NonNullable<T>> {
+  await broker.publish(event);
+  let published = Date.now();
+  return waitFor(
     async () => {
-      const now = await read(ticket);
-      return pred(now) ? now : null;
+      const result = await handled();
+      if (result) return result;
+      if (Date.now() - published > 1_000) {
+        published = Date.now();
+        console.log('REPUBLISH', description, event.id, new Date().toISOString());
+        await broker.publish(event);
+      }
+      return null;
     },
     { description },
-  );
+  ) as Promise<NonNullable<T>>;
+}
 
-const logLines = () => t.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+/** The stored ticket once it satisfies `pred`. */
+const once = (ticket: { id: string; orgId: string }, pred: (t: Ticket) => boolean) => async () => {
+  const now = await read(ticket);
+  return pred(now) ? now : null;
+};
 
 describe('ticket.escalated consumer', () => {
   it('when an escalation arrives, then the level is set with a system history entry and one ticket.updated', async () => {
@@ -98,9 +125,12 @@ describe('ticket.escalated consumer', () => {
     const before = await read(ticket);
     const event = escalation(ticket, 1);
 
-    await broker.publish(event);
+    const after = await deliver(
+      event,
+      once(ticket, (x) => x.escalationLevel === 1),
+      'level 1 applied',
+    );
 
-    const after = await until(ticket, (x) => x.escalationLevel === 1, 'level 1 applied');
     expect(after.version).toBe(before.version + 1);
     const history = await t.store.tickets.history(ticket.orgId, ticket.id);
     expect(history.filter((h) => h.field === 'escalationLevel')).toEqual([
@@ -126,37 +156,45 @@ describe('ticket.escalated consumer', () => {
     const before = await read(ticket);
     const first = escalation(ticket, 1, [{ type: 'raise_priority' }]);
     const republished = { ...first, id: uuidv7() };
+    const repeats = () => logged(first.data.key, 'escalation already applied, nothing changed');
+    await deliver(
+      first,
+      once(ticket, (x) => x.escalationLevel === 1),
+      'the escalation applied',
+    );
 
-    await broker.publish(first);
-    await broker.publish(first);
-    await broker.publish(republished);
-    // Handled after the three above (one aggregate's events are handled in order): once it shows, they are done.
-    await broker.publish(escalation(ticket, 2));
+    await deliver(first, () => repeats().some((l) => l.messageId === first.id), 'the redelivery handled');
+    await deliver(
+      republished,
+      () => repeats().some((l) => l.messageId === republished.id),
+      'the copy handled',
+    );
 
-    const after = await until(ticket, (x) => x.escalationLevel === 2, 'the later level applied');
-    expect(after.version).toBe(before.version + 2);
-    expect(after.priority).toBe('high');
+    const after = await read(ticket);
+    expect(after).toMatchObject({ version: before.version + 1, escalationLevel: 1, priority: 'high' });
     const history = await t.store.tickets.history(ticket.orgId, ticket.id);
     expect(history.filter((h) => h.actorRole === 'system').map((h) => [h.field, h.old, h.new])).toEqual([
       ['escalationLevel', 0, 1],
       ['priority', 'medium', 'high'],
-      ['escalationLevel', 1, 2],
     ]);
-    const repeats = logLines().filter(
-      (l) => l.key === first.data.key && l.msg === 'escalation already applied, nothing changed',
-    );
-    expect(repeats).toHaveLength(2);
   });
 
   it('when a lower level arrives after a higher one, then the level is not lowered', async () => {
     const { ticket } = await scene();
-    await broker.publish(escalation(ticket, 3));
-    await until(ticket, (x) => x.escalationLevel === 3, 'level 3 applied');
+    await deliver(
+      escalation(ticket, 3),
+      once(ticket, (x) => x.escalationLevel === 3),
+      'level 3 applied',
+    );
 
     // Its raise is what shows that it was handled.
-    await broker.publish(escalation(ticket, 1, [{ type: 'raise_priority', to: 'critical' }]));
+    const lower = escalation(ticket, 1, [{ type: 'raise_priority', to: 'critical' }]);
+    const after = await deliver(
+      lower,
+      once(ticket, (x) => x.priority === 'critical'),
+      'the lower level handled',
+    );
 
-    const after = await until(ticket, (x) => x.priority === 'critical', 'the lower escalation handled');
     expect(after.escalationLevel).toBe(3);
     const levels = (await t.store.tickets.history(ticket.orgId, ticket.id)).filter(
       (h) => h.field === 'escalationLevel',
@@ -167,16 +205,18 @@ describe('ticket.escalated consumer', () => {
   it('when the ladder reassigns and raises the priority, then both apply with their events', async () => {
     const { ticket, agent } = await scene();
     const before = await read(ticket);
+    const event = escalation(ticket, 1, [
+      { type: 'notify', userIds: [], roles: ['admin'] },
+      { type: 'reassign', assigneeId: agent.id },
+      { type: 'raise_priority', to: 'critical' },
+    ]);
 
-    await broker.publish(
-      escalation(ticket, 1, [
-        { type: 'notify', userIds: [], roles: ['admin'] },
-        { type: 'reassign', assigneeId: agent.id },
-        { type: 'raise_priority', to: 'critical' },
-      ]),
+    const after = await deliver(
+      event,
+      once(ticket, (x) => x.assigneeId === agent.id),
+      'reassigned',
     );
 
-    const after = await until(ticket, (x) => x.assigneeId === agent.id, 'reassigned');
     expect(after).toMatchObject({ priority: 'critical', status: 'assigned', escalationLevel: 1 });
     const mine = (type: string) =>
       events.waitFor((e) => e.routingKey === type && e.body.aggregateId === ticket.id);
@@ -219,13 +259,14 @@ describe('ticket.escalated consumer', () => {
       { type: 'raise_priority' },
     ]);
 
-    await broker.publish(event);
-
-    const after = await until(ticket, (x) => x.escalationLevel === 1, 'level 1 applied');
-    expect(after).toMatchObject({ assigneeId: agent.id, priority: 'high' });
-    const warned = await waitFor(() =>
-      logLines().find((l) => l.key === event.data.key && l.msg === 'escalation action skipped'),
+    const after = await deliver(
+      event,
+      once(ticket, (x) => x.escalationLevel === 1),
+      'level 1 applied',
     );
+
+    expect(after).toMatchObject({ assigneeId: agent.id, priority: 'high' });
+    const warned = await waitFor(() => logged(event.data.key, 'escalation action skipped')[0]);
     expect(warned).toMatchObject({ level: 40, action: 'reassign', ticketId: ticket.id });
     expect(String(warned.reason)).toContain(inactive.id);
   });
@@ -236,11 +277,8 @@ describe('ticket.escalated consumer', () => {
     const before = await read(ticket);
     const event = escalation(ticket, 2, [{ type: 'raise_priority', to: 'critical' }]);
 
-    await broker.publish(event);
+    await deliver(event, () => logged(event.data.key, 'escalation of a closed ticket ignored')[0], 'ignored');
 
-    await waitFor(() =>
-      logLines().find((l) => l.key === event.data.key && l.msg === 'escalation of a closed ticket ignored'),
-    );
     expect(await read(ticket)).toEqual(before);
   });
 
@@ -248,12 +286,13 @@ describe('ticket.escalated consumer', () => {
     const { ticket } = await scene();
     const event = escalation({ id: ticket.id, orgId: newOrg('elsewhere') }, 1);
 
-    await broker.publish(event);
+    await deliver(
+      event,
+      () => logged(event.data.key, 'escalation of an unknown ticket ignored')[0],
+      'ignored',
+    );
 
-    const lines = await waitFor(() => {
-      const mine = logLines().filter((l) => l.messageId === event.id);
-      return mine.some((l) => l.msg === 'escalation of an unknown ticket ignored') ? mine : null;
-    });
+    const lines = logLines().filter((l) => l.messageId === event.id);
     expect(lines.filter((l) => l.msg === 'handler failed, will retry')).toEqual([]);
     expect((await read(ticket)).escalationLevel).toBe(0);
   });
@@ -271,6 +310,7 @@ describe('ticket.escalated consumer', () => {
 
     await broker.publish(bad);
 
+    // Whichever tickets process took it, the broker moved it to the one dead-letter queue.
     const letter = await deadLettered(bad.id);
     expect(letter).toMatchObject({
       routing_key: ESCALATIONS_QUEUE,

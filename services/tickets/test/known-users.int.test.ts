@@ -1,4 +1,4 @@
-import { IdentityEvents, type UserSnapshot } from '@helpdesk/contracts';
+import { type Envelope, IdentityEvents, type UserSnapshot } from '@helpdesk/contracts';
 import { type Broker, connectBroker, makeEnvelope } from '@helpdesk/messaging';
 import { collectEvents, type EventCollector, testServers, uniqueDbUrl, waitFor } from '@helpdesk/testkit';
 import { pino } from 'pino';
@@ -39,6 +39,28 @@ describe('tickets.users consumer', () => {
       data: { user, changed: ['active'] },
     });
 
+  /**
+   * Publishes `event` until this runtime handled it: `tickets.users` is shared by every tickets
+   * process on the broker, and a parallel test run's process may take a copy. A copy of a user
+   * event changes nothing (newest sequence wins).
+   */
+  async function deliver(event: Envelope, handled: () => Promise<boolean> | boolean, description: string) {
+    await broker.publish(event);
+    let published = Date.now();
+    await waitFor(
+      async () => {
+        if (await handled()) return true;
+        if (Date.now() - published > 1_000) {
+          published = Date.now();
+          console.log('REPUBLISH', description, event.id, new Date().toISOString());
+          await broker.publish(event);
+        }
+        return false;
+      },
+      { description },
+    );
+  }
+
   it('when identity deactivates an agent, then they cannot be assigned, and a stale update does not bring them back', async () => {
     const org = newOrg();
     const [customer, admin, agent] = [
@@ -55,19 +77,22 @@ describe('tickets.users consumer', () => {
     const known = await t.store.users.find(org, agent.id);
     if (!known) throw new Error('the harness made the agent known');
 
-    await broker.publish(updated({ ...known, active: false }, 2));
-    await waitFor(async () => (await t.store.users.find(org, agent.id))?.active === false, {
-      description: 'the agent deactivated',
-    });
+    await deliver(
+      updated({ ...known, active: false }, 2),
+      async () => (await t.store.users.find(org, agent.id))?.active === false,
+      'the agent deactivated',
+    );
     const refused = await as(t, admin).post(`/api/tickets/${ticket.id}/assign/`, { assigned_to: agent.id });
     expectProblem(refused, 400, 'VALIDATION_FAILED');
     expect(JSON.stringify(refused.body)).toContain('active agent or admin');
 
     // Sequence 1 is older than the deactivation: the consumer drops it.
-    await broker.publish(updated({ ...known, active: true, firstName: 'Stale' }, 1));
-    await waitFor(() => t.logs.some((l) => l.includes(agent.id) && l.includes('"applied":false')), {
-      description: 'the stale update handled',
-    });
+    const stale = updated({ ...known, active: true, firstName: 'Stale' }, 1);
+    await deliver(
+      stale,
+      () => t.logs.some((l) => l.includes(stale.id) && l.includes('"applied":false')),
+      'the stale update handled',
+    );
     expect(await t.store.users.find(org, agent.id)).toMatchObject({ active: false, firstName: 'Test' });
   });
 });
@@ -163,7 +188,8 @@ describe('identity users snapshot', () => {
     }
   });
 
-  it('when the service starts with snapshots on, then it knows identity users at once and follows their later changes', async () => {
+  it('when the service starts with snapshots on, then users identity had before are known and assignable at once', async () => {
+    const agentId = await hire('agent');
     const logs: string[] = [];
     const { mongoUrl, amqpUrl } = testServers();
     const runtime = await startTicketsRuntime({
@@ -178,12 +204,13 @@ describe('identity users snapshot', () => {
       connectionName: 'tickets-snapshot-test',
     });
     runtimes.push(runtime);
-    const loaded = logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'known users loaded from identity');
-    expect(loaded?.users).toBeGreaterThanOrEqual(3);
-    // Known before any event could be waited for: the bootstrap admin came with the snapshot.
-    expect(await runtime.store.users.find('default', adminId)).toMatchObject({ role: 'admin', active: true });
 
-    const agentId = await hire('agent');
+    const loaded = logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'known users loaded from identity');
+    expect(loaded?.users).toBeGreaterThanOrEqual(2);
+    // No waiting: start-up resolves only once the snapshot is in.
+    expect(await runtime.store.users.find('default', adminId)).toMatchObject({ role: 'admin', active: true });
+    expect(await runtime.store.users.find('default', agentId)).toMatchObject({ role: 'agent', active: true });
+    // identity's own token, checked against its JWKS: the bootstrap admin works the tickets API at once.
     const call = (path: string, body: unknown) =>
       runtime.app.request(path, {
         method: 'POST',
@@ -193,18 +220,8 @@ describe('identity users snapshot', () => {
     const created = await call('/api/tickets/', { title: 'Printer on fire' });
     expect(created.status).toBe(201);
     const ticket = (await created.json()) as { id: string };
-    await waitFor(() => runtime.store.users.find('default', agentId), { description: 'the new agent known' });
-    expect((await call(`/api/tickets/${ticket.id}/assign/`, { assigned_to: agentId })).status).toBe(200);
-    expect((await call(`/api/tickets/${ticket.id}/assign/`, { assigned_to: null })).status).toBe(200);
-
-    expect(
-      (await identity.call('PATCH', `/api/auth/users/${agentId}/`, { is_active: false }, adminToken)).status,
-    ).toBe(200);
-    await waitFor(async () => (await runtime.store.users.find('default', agentId))?.active === false, {
-      description: 'the deactivation known',
-    });
-    const refused = await call(`/api/tickets/${ticket.id}/assign/`, { assigned_to: agentId });
-    expect(refused.status).toBe(400);
-    expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    const assigned = await call(`/api/tickets/${ticket.id}/assign/`, { assigned_to: agentId });
+    expect(assigned.status).toBe(200);
+    expect(await assigned.json()).toMatchObject({ assigned_to: agentId, status: 'assigned' });
   });
 });

@@ -252,7 +252,7 @@ describe('what each role may do', () => {
       const before = await titles(a.admin);
       const reply = await as(t, a.customer).post('/api/tickets/', { title: 'on behalf', created_by: target });
       expectProblem(reply, 400, 'VALIDATION_FAILED');
-      expect(reply.body.errors).toEqual([expect.objectContaining({ path: 'requesterId' })]);
+      expect(reply.body.errors).toEqual([expect.objectContaining({ path: 'created_by' })]);
       expect(await titles(a.admin)).toEqual(before);
     },
   );

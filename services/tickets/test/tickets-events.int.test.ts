@@ -158,6 +158,7 @@ describe('ticket events across a crash', () => {
         ['ticket.updated', 2],
         ['ticket.status_changed', 3],
       ]);
+      await second.relay.drained();
       const left = await second.store.models.tickets.findById(created.id).select({ outbox: 1 }).lean();
       expect(left?.outbox).toEqual([]);
     } finally {

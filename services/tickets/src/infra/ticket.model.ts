@@ -107,14 +107,17 @@ const TicketSchema = new Schema<TicketDoc>(
 );
 TicketSchema.plugin(outboxPlugin);
 
-// Every list query starts with the org; the sort keys follow so a page is an index range.
+// Every list query starts with the org; each filter index ends with the list's sort keys
+// (`createdAt`, `_id`), so a filtered page is one index range read in order, never a sort in
+// memory. The agent scope `assigneeId: {$in: [me, null]}` merges two such ranges.
 TicketSchema.index({ orgId: 1, number: 1 }, { unique: true, name: 'org_number' });
 TicketSchema.index({ orgId: 1, createdAt: -1, _id: -1 }, { name: 'org_created' });
 TicketSchema.index({ orgId: 1, updatedAt: -1, _id: -1 }, { name: 'org_updated' });
-TicketSchema.index({ orgId: 1, status: 1, createdAt: -1 }, { name: 'org_status_created' });
-TicketSchema.index({ orgId: 1, assigneeId: 1, status: 1, createdAt: -1 }, { name: 'org_assignee_status' });
-TicketSchema.index({ orgId: 1, requesterId: 1, createdAt: -1 }, { name: 'org_requester_created' });
-TicketSchema.index({ orgId: 1, categoryId: 1, createdAt: -1 }, { name: 'org_category_created' });
+TicketSchema.index({ orgId: 1, status: 1, createdAt: -1, _id: -1 }, { name: 'org_status_created' });
+TicketSchema.index({ orgId: 1, assigneeId: 1, createdAt: -1, _id: -1 }, { name: 'org_assignee_created' });
+TicketSchema.index({ orgId: 1, assigneeId: 1, status: 1 }, { name: 'org_assignee_status' });
+TicketSchema.index({ orgId: 1, requesterId: 1, createdAt: -1, _id: -1 }, { name: 'org_requester_created' });
+TicketSchema.index({ orgId: 1, categoryId: 1, createdAt: -1, _id: -1 }, { name: 'org_category_created' });
 
 export const ticketModel = (conn: Connection) => conn.model<TicketDoc>('Ticket', TicketSchema);
 export type TicketModel = ReturnType<typeof ticketModel>;

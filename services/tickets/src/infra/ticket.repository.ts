@@ -47,7 +47,12 @@ function afterCursor(cursor: string, field: string, dir: 1 | -1): Record<string,
     throw new ValidationError([{ path: 'cursor', message: 'not a cursor this API issued' }]);
   }
   const op = dir === 1 ? '$gt' : '$lt';
-  return { $or: [{ [field]: { [op]: value } }, { [field]: value, _id: { [op]: c.id } }] };
+  const bound = dir === 1 ? '$gte' : '$lte';
+  // The outer bound makes the page one index range; the `$or` only breaks ties on `_id`.
+  return {
+    [field]: { [bound]: value },
+    $or: [{ [field]: { [op]: value } }, { [field]: value, _id: { [op]: c.id } }],
+  };
 }
 
 export function createTicketRepository(Tickets: TicketModel, Counters: CounterModel): TicketRepository {

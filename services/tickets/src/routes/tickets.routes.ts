@@ -2,6 +2,7 @@ import { isStaff } from '@helpdesk/contracts';
 import { type AppEnv, requireAuth } from '@helpdesk/kit';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { callerOf } from '../domain/access.ts';
+import type { TicketListQuery } from '../domain/ports.ts';
 import { assignTicket } from '../use-cases/assign-ticket.ts';
 import { changeTicketStatus } from '../use-cases/change-ticket-status.ts';
 import { createTicket } from '../use-cases/create-ticket.ts';
@@ -137,6 +138,25 @@ const statusRoute = createRoute({
   },
 });
 
+/** The list query's API names to the repository's. */
+export function toListQuery(q: z.infer<typeof TicketListQuerySchema>): Omit<TicketListQuery, 'scope'> {
+  return {
+    limit: q.limit,
+    sort: q.sort,
+    ...(q.cursor ? { cursor: q.cursor } : {}),
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.priority ? { priority: q.priority } : {}),
+    ...(q.assigned_to ? { assigneeId: q.assigned_to === 'none' ? null : q.assigned_to } : {}),
+    ...(q.category ? { categoryId: q.category } : {}),
+    ...(q.requester ? { requesterId: q.requester } : {}),
+    ...(q.q ? { q: q.q } : {}),
+    ...(q.created_from ? { createdFrom: q.created_from } : {}),
+    ...(q.created_to ? { createdTo: q.created_to } : {}),
+    ...(q.updated_from ? { updatedFrom: q.updated_from } : {}),
+    ...(q.updated_to ? { updatedTo: q.updated_to } : {}),
+  };
+}
+
 export function ticketsRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
   const auth = requireAuth(deps.verifier);
   const writes = [auth, deps.idempotency];
@@ -146,21 +166,7 @@ export function ticketsRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
     app.openapi({ ...route, middleware: auth }, async (c) => {
       const caller = callerOf(c.get('principal'));
       const q = c.req.valid('query');
-      const page = await listTickets(uc, caller, {
-        limit: q.limit,
-        sort: q.sort,
-        ...(q.cursor ? { cursor: q.cursor } : {}),
-        ...(q.status ? { status: q.status } : {}),
-        ...(q.priority ? { priority: q.priority } : {}),
-        ...(q.assigned_to ? { assigneeId: q.assigned_to === 'none' ? null : q.assigned_to } : {}),
-        ...(q.category ? { categoryId: q.category } : {}),
-        ...(q.requester ? { requesterId: q.requester } : {}),
-        ...(q.q ? { q: q.q } : {}),
-        ...(q.created_from ? { createdFrom: q.created_from } : {}),
-        ...(q.created_to ? { createdTo: q.created_to } : {}),
-        ...(q.updated_from ? { updatedFrom: q.updated_from } : {}),
-        ...(q.updated_to ? { updatedTo: q.updated_to } : {}),
-      });
+      const page = await listTickets(uc, caller, toListQuery(q));
       const staff = isStaff(caller.role);
       return c.json({ results: page.results.map((t) => toTicketDto(t, staff)), next: page.next }, 200);
     });

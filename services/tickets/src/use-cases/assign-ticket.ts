@@ -12,7 +12,7 @@ import { ticketEvents } from './ticket-events.ts';
 export async function checkAssignee(deps: Pick<TicketsDeps, 'users'>, orgId: string, assigneeId: string) {
   const user = await deps.users.find(orgId, assigneeId);
   if (!user?.active || !isStaff(user.role)) {
-    throw invalidField('assigneeId', 'the assignee must be an active agent or admin of your org');
+    throw invalidField('assigned_to', 'the assignee must be an active agent or admin of your org');
   }
   return user;
 }
@@ -56,7 +56,7 @@ export async function assignTicket(
     idOrKey,
     (t) => {
       if (t.status === 'closed' || t.status === 'cancelled') {
-        throw invalidField('assigneeId', `a ${t.status} ticket cannot be reassigned`);
+        throw invalidField('assigned_to', `a ${t.status} ticket cannot be reassigned`);
       }
       return assignmentPlan(t, assigneeId, deps.clock(), 'manual');
     },

@@ -80,6 +80,6 @@ export async function createCategory(
     opts.correlationId,
   );
   await deps.categories.create(category, [created]);
-  deps.events.kick();
+  deps.events.kick({ categoryId: category.id });
   return category;
 }

@@ -1,9 +1,10 @@
 import { isStaff, type Priority } from '@helpdesk/contracts';
 import type { Caller } from '../domain/access.ts';
 import { normalizeTags, type Ticket } from '../domain/ticket.ts';
-import { CategoryNotFoundError, invalidField, TicketForbiddenError } from '../domain/tickets.errors.ts';
+import { TicketForbiddenError } from '../domain/tickets.errors.ts';
 import type { TicketsDeps } from './deps.ts';
 import { actorOf } from './mutate-ticket.ts';
+import { checkCategory, resolveRequester } from './ticket-checks.ts';
 import { ticketEvents } from './ticket-events.ts';
 
 export interface CreateTicketInput {
@@ -31,20 +32,8 @@ export async function createTicket(
     throw new TicketForbiddenError('Only staff set the priority.');
   }
   const categoryId = input.categoryId ?? null;
-  if (categoryId !== null) {
-    const category = await deps.categories.find(caller.orgId, categoryId);
-    if (!category) throw new CategoryNotFoundError();
-    if (!category.active)
-      throw invalidField('categoryId', 'this category is inactive and takes no new tickets');
-  }
-  let requesterId = caller.id;
-  if (input.requesterId !== undefined && input.requesterId !== caller.id) {
-    if (!isStaff(caller.role))
-      throw invalidField('requesterId', 'only staff create tickets on behalf of someone else');
-    const requester = await deps.users.find(caller.orgId, input.requesterId);
-    if (!requester?.active) throw invalidField('requesterId', 'no active user with this id in your org');
-    requesterId = requester.id;
-  }
+  await checkCategory(deps, caller.orgId, categoryId);
+  const requesterId = await resolveRequester(deps, caller, input.requesterId);
 
   const now = deps.clock();
   const draft: Ticket = {
@@ -72,14 +61,20 @@ export async function createTicket(
   };
   const auto = await deps.autoAssign(draft);
   const ticket: Ticket = auto
-    ? { ...draft, assigneeId: auto.assigneeId, status: 'assigned', version: 2 }
+    ? { ...draft, assigneeId: auto.assigneeId, status: 'assigned', version: 3 }
     : draft;
   ticket.number = await deps.tickets.nextNumber(caller.orgId);
 
   const actor = actorOf(caller);
   const planned = [
     ticketEvents.created(),
-    ...(auto ? [ticketEvents.assigned(null, 'rule', auto.ruleId)] : []),
+    // As a manual assignment does: the assignee, then the status it implies (open → assigned).
+    ...(auto
+      ? [
+          ticketEvents.assigned(null, 'rule', auto.ruleId),
+          ticketEvents.statusChanged('open', 'assigned', false),
+        ]
+      : []),
   ];
   const events = planned.map((e, i) =>
     deps.events.envelope({
@@ -97,10 +92,13 @@ export async function createTicket(
   const history = [
     { ...base, field: 'created', old: null, new: ticket.number },
     ...(auto
-      ? [{ ...base, actorRole: 'system' as const, field: 'assigneeId', old: null, new: auto.assigneeId }]
+      ? [
+          { ...base, actorRole: 'system' as const, field: 'assigneeId', old: null, new: auto.assigneeId },
+          { ...base, actorRole: 'system' as const, field: 'status', old: 'open', new: 'assigned' },
+        ]
       : []),
   ];
   await deps.tickets.insert(ticket, history, events);
-  deps.events.kick();
+  deps.events.kick({ ticketId: ticket.id });
   return ticket;
 }

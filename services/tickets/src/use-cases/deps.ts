@@ -19,7 +19,14 @@ export interface TicketsDeps {
   settings: { maxCommentsPerTicket: number; attachmentMaxBytes: number };
   /** Evaluates the org's assignment rules for a ticket about to be created. */
   autoAssign: (draft: Ticket) => Promise<AutoAssignment | null>;
-  events: { envelope: typeof makeEnvelope; kick: () => void };
+  /**
+   * `kick` tells the outbox relay that a ticket (or a category) just got events, so it publishes
+   * them now, reading that one document.
+   */
+  events: {
+    envelope: typeof makeEnvelope;
+    kick: (written?: { ticketId?: string; categoryId?: string }) => void;
+  };
   clock: () => Date;
   newId: () => string;
 }

@@ -2,10 +2,10 @@ import type { Priority } from '@helpdesk/contracts';
 import type { Caller } from '../domain/access.ts';
 import type { ConditionField } from '../domain/assignment-rule.ts';
 import { normalizeTags } from '../domain/ticket.ts';
-import { CategoryNotFoundError, invalidField } from '../domain/tickets.errors.ts';
 import { evaluateRules, type RuleEvaluation, ruleRecord } from './auto-assign.ts';
 import type { TicketsDeps } from './deps.ts';
 import { onlyStaff } from './get-assignment-rule.ts';
+import { checkCategory, resolveRequester } from './ticket-checks.ts';
 
 export interface DryRunInput {
   title: string;
@@ -40,16 +40,8 @@ export async function dryRunAssignment(
 ): Promise<DryRunResult> {
   onlyStaff(caller);
   const categoryId = input.categoryId ?? null;
-  if (categoryId !== null) {
-    const category = await deps.categories.find(caller.orgId, categoryId);
-    if (!category) throw new CategoryNotFoundError();
-    if (!category.active)
-      throw invalidField('category', 'this category is inactive and takes no new tickets');
-  }
-  const requesterId = input.requesterId ?? caller.id;
-  if (requesterId !== caller.id && !(await deps.users.find(caller.orgId, requesterId))?.active) {
-    throw invalidField('created_by', 'no active user with this id in your org');
-  }
+  await checkCategory(deps, caller.orgId, categoryId);
+  const requesterId = await resolveRequester(deps, caller, input.requesterId);
   const rules = await deps.rules.inOrder(caller.orgId, { activeOnly: false });
   const fields = await ruleRecord(deps, rules, {
     orgId: caller.orgId,

@@ -86,7 +86,7 @@ export async function mutateTicket(
     };
     const written = await deps.tickets.apply(read, change);
     if (written) {
-      deps.events.kick();
+      deps.events.kick({ ticketId: written.id });
       return written;
     }
     const current = await deps.tickets.find(acting.orgId, read.id);

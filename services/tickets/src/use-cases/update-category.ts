@@ -1,7 +1,7 @@
 import { CategoryEvents } from '@helpdesk/contracts';
 import type { Caller } from '../domain/access.ts';
-import { CategoryNotFoundError } from '../domain/tickets.errors.ts';
 import type { Category, CategoryFields } from '../domain/ports.ts';
+import { CategoryNotFoundError } from '../domain/tickets.errors.ts';
 import { assertManagesCategories, categoryEvent, categorySnapshot } from './create-category.ts';
 import type { TicketsDeps } from './deps.ts';
 
@@ -45,7 +45,7 @@ export async function updateCategory(
     );
     const written = await store.change(read, set, [updated]);
     if (written) {
-      deps.events.kick();
+      deps.events.kick({ categoryId: id });
       return written;
     }
     if (attempt >= MAX_ATTEMPTS) throw new Error(`category ${id}: too many concurrent writes`);
