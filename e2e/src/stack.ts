@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { uniqueDbUrl } from '@helpdesk/testkit';
+import { deleteQueues, uniqueDbUrl } from '@helpdesk/testkit';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -90,18 +90,34 @@ export async function startAuthStack(
     AMQP_URL: servers.amqpUrl,
     TRUST_PROXY: 'true',
   });
-  const common = { AMQP_URL: servers.amqpUrl, IDENTITY_URL: identity.url, JWKS_URL: `${identity.url}/api/auth/jwks.json` };
+  const common = {
+    AMQP_URL: servers.amqpUrl,
+    IDENTITY_URL: identity.url,
+    JWKS_URL: `${identity.url}/api/auth/jwks.json`,
+  };
+  // Queues of its own, so no other tickets process on the broker takes its users' events.
+  const queuePrefix = `e2e-tickets-${Date.now().toString(36)}`;
   const tickets = opts.tickets
-    ? await startService('tickets', { ...common, MONGO_URL: uniqueDbUrl(servers.mongoUrl, 'e2e_tickets') })
+    ? await startService('tickets', {
+        ...common,
+        MONGO_URL: uniqueDbUrl(servers.mongoUrl, 'e2e_tickets'),
+        QUEUE_PREFIX: queuePrefix,
+      })
     : undefined;
-  const gateway = await startService('gateway', { ...common, ...(tickets ? { TICKETS_URL: tickets.url } : {}) });
+  const gateway = await startService('gateway', {
+    ...common,
+    ...(tickets ? { TICKETS_URL: tickets.url } : {}),
+  });
   const services: Record<string, ServiceProcess> = { identity, gateway, ...(tickets ? { tickets } : {}) };
   return {
     gateway: gateway.url,
     services,
     async stop() {
       await stopService(gateway);
-      if (tickets) await stopService(tickets);
+      if (tickets) {
+        await stopService(tickets);
+        await deleteQueues(servers.amqpUrl, [`${queuePrefix}.users`, `${queuePrefix}.escalations`]);
+      }
       await stopService(identity);
     },
   };

@@ -7,6 +7,7 @@ export {
   EVENTS_EXCHANGE,
   type EventCollector,
 } from './collect-events.ts';
+export { deleteQueues } from './delete-queues.ts';
 export type { ServerSource, TestServers } from './servers/test-servers.ts';
 export { uniqueDbUrl } from './unique-db-url.ts';
 export { type WaitForOptions, waitFor } from './wait-for.ts';

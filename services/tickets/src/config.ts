@@ -15,6 +15,15 @@ export const ConfigSchema = BaseConfigSchema.extend({
   JWT_AUDIENCE: z.string().min(1).default('helpdesk'),
   /** Identity's INTERNAL_TOKEN, for its revocation and user snapshots; unset when identity has none. */
   INTERNAL_TOKEN: z.string().min(32, 'at least 32 characters').optional(),
+  /**
+   * Names this service's durable queues (`<prefix>.users`, `<prefix>.escalations`, and their
+   * `.dlq`). Replicas of one deployment share them (each event is handled once); a second
+   * deployment on the same broker, or a test, needs its own.
+   */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'lower-case letters, digits and _ . -')
+    .default('tickets'),
   /** Largest attachment accepted, in bytes. */
   ATTACHMENT_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
   /** Comments per ticket; the thread lives in the ticket's document, which must stay far below 16 MB. */

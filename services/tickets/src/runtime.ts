@@ -88,6 +88,7 @@ export async function startTicketsRuntime(opts: {
       logger.info(synced, 'known users loaded from identity');
     };
     const users = await consumeKnownUsers(broker, store.users, {
+      queuePrefix: config.QUEUE_PREFIX,
       onResubscribed: () => {
         if (!loadSnapshots) return;
         syncUsers().catch((err) =>
@@ -124,7 +125,7 @@ export async function startTicketsRuntime(opts: {
       clock: opts.clock ?? (() => new Date()),
       newId: uuidv7,
     };
-    const escalations = await consumeTicketEscalated(broker, deps);
+    const escalations = await consumeTicketEscalated(broker, deps, { queuePrefix: config.QUEUE_PREFIX });
     closers.unshift({ name: 'ticket.escalated consumer', close: () => escalations.cancel() });
     const idempotency = idempotencyKeys({ conn: store.conn, logger });
     const app = createApp({

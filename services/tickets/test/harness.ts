@@ -1,11 +1,11 @@
 import { IdentityEvents, type Role, TicketEvents } from '@helpdesk/contracts';
 import { createTokenVerifier, RevocationList } from '@helpdesk/kit';
 import { makeEnvelope } from '@helpdesk/messaging';
-import { collectEvents, testServers, uniqueDbUrl } from '@helpdesk/testkit';
+import { collectEvents, deleteQueues, testServers, uniqueDbUrl } from '@helpdesk/testkit';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
-import { loadTicketsConfig } from '../src/config.ts';
+import { databaseName, loadTicketsConfig } from '../src/config.ts';
 import { startTicketsRuntime } from '../src/runtime.ts';
 
 const ISSUER = 'helpdesk-identity';
@@ -43,10 +43,17 @@ export async function tokenFor(sub: string, org: string, role: Role, jti = uuidv
  */
 export async function startTickets(env: Record<string, string> = {}, opts: { clock?: () => Date } = {}) {
   const { mongoUrl, amqpUrl } = testServers();
+  const mongo = env.MONGO_URL ?? uniqueDbUrl(mongoUrl, 'tickets');
+  // Queues of its own, named after its database: a restart on the same database takes them up
+  // again, and no other test's runtime takes its messages.
+  const queuePrefix = databaseName(mongo)
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]/g, '_');
   const config = loadTicketsConfig({
-    MONGO_URL: uniqueDbUrl(mongoUrl, 'tickets'),
     AMQP_URL: amqpUrl,
+    QUEUE_PREFIX: queuePrefix,
     ...env,
+    MONGO_URL: mongo,
   });
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
@@ -92,7 +99,13 @@ export async function startTickets(env: Record<string, string> = {}, opts: { clo
     return { id, orgId, role, token: await tokenFor(id, orgId, role) } satisfies TestUser;
   }
 
-  return { ...runtime, logs, user, revocations };
+  /** Stops the runtime and deletes its queues, which would otherwise collect events for good. */
+  async function close() {
+    await runtime.close();
+    await deleteQueues(amqpUrl, [`${config.QUEUE_PREFIX}.users`, `${config.QUEUE_PREFIX}.escalations`]);
+  }
+
+  return { ...runtime, close, logs, user, revocations };
 }
 export type Tickets = Awaited<ReturnType<typeof startTickets>>;
 

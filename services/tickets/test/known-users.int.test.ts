@@ -39,26 +39,10 @@ describe('tickets.users consumer', () => {
       data: { user, changed: ['active'] },
     });
 
-  /**
-   * Publishes `event` until this runtime handled it: `tickets.users` is shared by every tickets
-   * process on the broker, and a parallel test run's process may take a copy. A copy of a user
-   * event changes nothing (newest sequence wins).
-   */
+  /** Publishes `event` and waits until this runtime handled it (its queue is its own). */
   async function deliver(event: Envelope, handled: () => Promise<boolean> | boolean, description: string) {
     await broker.publish(event);
-    let published = Date.now();
-    await waitFor(
-      async () => {
-        if (await handled()) return true;
-        if (Date.now() - published > 1_000) {
-          published = Date.now();
-          console.log('REPUBLISH', description, event.id, new Date().toISOString());
-          await broker.publish(event);
-        }
-        return false;
-      },
-      { description },
-    );
+    await waitFor(handled, { description });
   }
 
   it('when identity deactivates an agent, then they cannot be assigned, and a stale update does not bring them back', async () => {

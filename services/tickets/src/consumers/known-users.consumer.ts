@@ -8,8 +8,6 @@ import type { Broker } from '@helpdesk/messaging';
 import { z } from 'zod';
 import type { WritableUserDirectory } from '../infra/user-directory.ts';
 
-export const KNOWN_USERS_QUEUE = 'tickets.users';
-
 const UserEventSchema = z.union([UserRegisteredEventSchema, UserUpdatedEventSchema]);
 
 /**
@@ -22,10 +20,10 @@ const UserEventSchema = z.union([UserRegisteredEventSchema, UserUpdatedEventSche
 export function consumeKnownUsers(
   broker: Pick<Broker, 'consume'>,
   users: Pick<WritableUserDirectory, 'record'>,
-  opts: { onResubscribed?: () => void } = {},
+  opts: { queuePrefix: string; onResubscribed?: () => void },
 ) {
   return broker.consume<{ user: UserSnapshot }>({
-    queue: KNOWN_USERS_QUEUE,
+    queue: `${opts.queuePrefix}.users`,
     bindings: [IdentityEvents.UserRegistered, IdentityEvents.UserUpdated],
     schema: UserEventSchema,
     ...(opts.onResubscribed ? { onResubscribed: opts.onResubscribed } : {}),

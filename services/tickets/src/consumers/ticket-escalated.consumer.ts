@@ -4,8 +4,6 @@ import { type Broker, PermanentError } from '@helpdesk/messaging';
 import { applyEscalation, type EscalationOutcome } from '../use-cases/apply-escalation.ts';
 import type { TicketsDeps } from '../use-cases/deps.ts';
 
-export const ESCALATIONS_QUEUE = 'tickets.escalations';
-
 /**
  * Keeps each ticket's escalation level and runs the ladder's actions, from the sla service's
  * `ticket.escalated`. A message the schema refuses is dead-lettered by the broker library. The
@@ -13,9 +11,13 @@ export const ESCALATIONS_QUEUE = 'tickets.escalations';
  * `processed_events` marker is needed: it would cost two writes per event and guard nothing the
  * key does not. A ticket that is gone (or of another org) is acked: retrying cannot bring it back.
  */
-export function consumeTicketEscalated(broker: Pick<Broker, 'consume'>, deps: TicketsDeps) {
+export function consumeTicketEscalated(
+  broker: Pick<Broker, 'consume'>,
+  deps: TicketsDeps,
+  opts: { queuePrefix: string },
+) {
   return broker.consume<TicketEscalatedEvent['data']>({
-    queue: ESCALATIONS_QUEUE,
+    queue: `${opts.queuePrefix}.escalations`,
     bindings: [TicketEvents.Escalated],
     schema: TicketEscalatedEventSchema,
     handler: async (event, { log }) => {

@@ -93,7 +93,7 @@ export const CreateTicketRequestSchema = z
     title: Title,
     description: Description.default(''),
     category: Id.nullable().optional(),
-    priority: PrioritySchema.optional().describe('Staff only. Default: `medium`.'),
+    priority: PrioritySchema.optional().describe('Default: `medium`. Changing it later is for staff.'),
     tags: Tags.default([]),
     created_by: Id.optional().describe('Staff only: the user the ticket is for. Default: the caller.'),
   })

@@ -1,7 +1,6 @@
-import { isStaff, type Priority } from '@helpdesk/contracts';
+import type { Priority } from '@helpdesk/contracts';
 import type { Caller } from '../domain/access.ts';
 import { normalizeTags, type Ticket } from '../domain/ticket.ts';
-import { TicketForbiddenError } from '../domain/tickets.errors.ts';
 import type { TicketsDeps } from './deps.ts';
 import { actorOf } from './mutate-ticket.ts';
 import { checkCategory, resolveRequester } from './ticket-checks.ts';
@@ -28,9 +27,6 @@ export async function createTicket(
   input: CreateTicketInput,
   opts: { correlationId?: string | undefined } = {},
 ): Promise<Ticket> {
-  if (input.priority !== undefined && !isStaff(caller.role)) {
-    throw new TicketForbiddenError('Only staff set the priority.');
-  }
   const categoryId = input.categoryId ?? null;
   await checkCategory(deps, caller.orgId, categoryId);
   const requesterId = await resolveRequester(deps, caller, input.requesterId);
