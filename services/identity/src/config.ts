@@ -45,7 +45,8 @@ export const ConfigSchema = StoreConfigSchema.extend({
   /** Take the client address from `x-client-ip`, which the gateway sets to the address it saw. */
   TRUST_PROXY: flag(false),
   /**
-   * `GET /internal/revocations` answers only requests carrying it in `x-internal-token`. Long
+   * `GET /internal/revocations` and `GET /internal/users` answer only requests carrying it in
+   * `x-internal-token`. Long
    * enough that guessing it is hopeless. Required in production; without it (development, tests)
    * the route is open to whoever reaches the port.
    */
