@@ -1,6 +1,6 @@
-import { testServers } from '@helpdesk/testkit';
+import { stopService, testServers } from '@helpdesk/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningStack, startAuthStack, stopService } from './stack.ts';
+import { type RunningStack, startAuthStack } from './stack.ts';
 
 // The services as real processes on real ports, driven only through the gateway, the way an
 // external API consumer sees them.

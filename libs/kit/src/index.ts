@@ -1,6 +1,7 @@
 export * from './app.ts';
 export * from './auth/apply-revocation.ts';
 export * from './auth/consume-revocations.ts';
+export * from './auth/fetch-json-with-retry.ts';
 export * from './auth/load-revocations.ts';
 export * from './auth/middleware.ts';
 export * from './auth/principal.ts';
@@ -11,6 +12,8 @@ export * from './errors.ts';
 export * from './idempotency-key.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
+export * from './mongo.ts';
+export * from './openapi-helpers.ts';
 export * from './pagination.ts';
 export * from './problem-response.ts';
 export * from './request-id.ts';

@@ -9,6 +9,7 @@ export {
 } from './collect-events.ts';
 export { deleteQueues } from './delete-queues.ts';
 export type { ServerSource, TestServers } from './servers/test-servers.ts';
+export { freePort, type ServiceProcess, startService, stopService } from './service-process.ts';
 export { uniqueDbUrl } from './unique-db-url.ts';
 export { type WaitForOptions, waitFor } from './wait-for.ts';
 

@@ -3,7 +3,7 @@
 // tickets seeded for the list measurements.
 import { randomUUID } from 'node:crypto';
 import { makeEnvelope, outboxEntries } from '../../../libs/messaging/src/index.ts';
-import type { HistoryEntry, Ticket } from '../../../services/tickets/src/domain/ticket.ts';
+import { type HistoryEntry, newTicket, type Ticket } from '../../../services/tickets/src/domain/ticket.ts';
 import type { TicketDoc } from '../../../services/tickets/src/infra/ticket.model.ts';
 import { ticketEvents } from '../../../services/tickets/src/use-cases/ticket-events.ts';
 
@@ -28,16 +28,6 @@ export const createBody = (i: number): CreateBody => ({
   tags: ['printer', 'floor-3'],
 });
 
-const EMPTY = {
-  firstResponseAt: null,
-  resolvedAt: null,
-  closedAt: null,
-  escalationLevel: 0,
-  reopenCount: 0,
-  commentCount: 0,
-  publicCommentCount: 0,
-};
-
 /**
  * What an admin's create stores when no assignment rule matches (create-ticket.ts, then the
  * repository's insert): the ticket, its `created` history entry and its pending `ticket.created`
@@ -49,20 +39,10 @@ export function createdTicketDoc(
   body: CreateBody,
 ): TicketDoc {
   const now = new Date();
-  const ticket: Ticket = {
-    id: randomUUID(),
-    orgId: admin.orgId,
-    number,
-    ...body,
-    categoryId: null,
-    status: 'open',
-    requesterId: admin.id,
-    assigneeId: null,
-    createdAt: now,
-    updatedAt: now,
-    ...EMPTY,
-    version: 1,
-  };
+  const ticket = newTicket(
+    { id: randomUUID(), orgId: admin.orgId, number, ...body, requesterId: admin.id },
+    now,
+  );
   const created = ticketEvents.created();
   const event = makeEnvelope({
     type: created.type,
@@ -184,21 +164,26 @@ export function* seededTicketDocs(
       });
     }
     const updatedAt = history.at(-1)?.at ?? createdAt;
-    yield {
-      _id: randomUUID(),
-      orgId: people.admin.orgId,
-      number,
-      title: `Cannot reach the VPN from the branch office (${number})`,
-      description: DESCRIPTION,
-      categoryId: rnd() < 0.2 ? null : pick(people.categories),
-      priority: pick(PRIORITIES),
-      status,
-      requesterId,
-      assigneeId,
-      tags: rnd() < 0.5 ? ['network'] : ['network', 'vpn'],
+    const { id, ...ticket } = newTicket(
+      {
+        id: randomUUID(),
+        orgId: people.admin.orgId,
+        number,
+        title: `Cannot reach the VPN from the branch office (${number})`,
+        description: DESCRIPTION,
+        categoryId: rnd() < 0.2 ? null : pick(people.categories),
+        priority: pick(PRIORITIES),
+        requesterId,
+        tags: rnd() < 0.5 ? ['network'] : ['network', 'vpn'],
+      },
       createdAt,
+    );
+    yield {
+      _id: id,
+      ...ticket,
+      status,
+      assigneeId,
       updatedAt,
-      ...EMPTY,
       firstResponseAt: assigneeId ? at(30) : null,
       resolvedAt: done ? at(240) : null,
       closedAt: status === 'closed' ? at(1440) : null,

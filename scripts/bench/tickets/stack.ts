@@ -1,15 +1,14 @@
 // identity + tickets + gateway as their own processes (each its main.ts, as scripts/stack.sh and
 // e2e/src/stack.ts start them) on free 127.0.0.1 ports, with fresh databases, for the tickets
 // benchmark. Whatever is started here is stopped again on exit, on an error and on Ctrl-C.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+// The module itself, not the package: its index needs vitest.
+import { type ServiceProcess, startService, stopService } from '../../../libs/testkit/src/service-process.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 export interface Servers {
@@ -17,27 +16,14 @@ export interface Servers {
   amqpUrl: string;
 }
 
-export interface Service {
-  name: string;
-  url: string;
-  proc: ChildProcess;
-  output(): string;
-}
-
 export interface TicketsStack {
-  gateway: Service;
-  tickets: Service;
-  identity: Service;
+  gateway: ServiceProcess;
+  tickets: ServiceProcess;
+  identity: ServiceProcess;
   /** Database names on the MongoDB server, for the benchmark's own connection and the clean-up. */
   dbs: { identity: string; tickets: string };
   stop(): Promise<void>;
 }
-
-const children = new Set<ChildProcess>();
-// The last resort when the benchmark dies without running its clean-up: no orphaned servers.
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-});
 
 /** MONGO_URL / AMQP_URL from the environment, else the test servers of `scripts/infra.sh up --test`. */
 export function localServers(): Servers {
@@ -96,9 +82,9 @@ export async function startTicketsStack(servers: Servers): Promise<TicketsStack>
     AMQP_URL: servers.amqpUrl,
     INTERNAL_TOKEN: randomBytes(32).toString('hex'),
   };
-  const started: Service[] = [];
+  const started: ServiceProcess[] = [];
   const stop = async () => {
-    for (const s of [...started].reverse()) await stopService(s);
+    for (const s of [...started].reverse()) await stopService(s, { killAfterMs: STOP_TIMEOUT_MS });
   };
   try {
     const identity = await startService('identity', {
@@ -128,53 +114,4 @@ export async function startTicketsStack(servers: Servers): Promise<TicketsStack>
     await stop();
     throw err;
   }
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as { port: number };
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
-
-async function startService(name: string, env: Record<string, string>): Promise<Service> {
-  const port = await freePort();
-  let out = '';
-  const keep = (d: Buffer) => {
-    out = (out + d.toString()).slice(-8_000);
-  };
-  const proc = spawn(process.execPath, [`services/${name}/src/main.ts`], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(proc);
-  proc.on('exit', () => children.delete(proc));
-  proc.stdout?.on('data', keep);
-  proc.stderr?.on('data', keep);
-  const service = { name, url: `http://127.0.0.1:${port}`, proc, output: () => out };
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline && proc.exitCode === null) {
-    const ready = await fetch(`${service.url}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return service;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await stopService(service);
-  throw new Error(`${name} did not become ready on ${service.url} (exit ${proc.exitCode}):\n${out}`);
-}
-
-/** SIGTERM for a graceful shutdown, SIGKILL if it takes too long. */
-async function stopService(s: Service): Promise<void> {
-  if (s.proc.exitCode !== null || s.proc.signalCode !== null) return;
-  const exited = once(s.proc, 'exit');
-  s.proc.kill('SIGTERM');
-  const timer = setTimeout(() => s.proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
 }

@@ -1,4 +1,4 @@
-import { BaseConfigSchema, loadConfig } from '@helpdesk/kit';
+import { BaseConfigSchema, databaseName as databaseNameOr, loadConfig } from '@helpdesk/kit';
 import { z } from 'zod';
 import { parseDuration } from './domain/duration.ts';
 
@@ -91,7 +91,4 @@ export const loadCliConfig = (env: Record<string, string | undefined>): CliConfi
   loadConfig(CliConfigSchema, env);
 
 /** The database named in MONGO_URL, else `identity`. */
-export function databaseName(mongoUrl: string): string {
-  const path = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]*)/.exec(mongoUrl)?.[1];
-  return path ? decodeURIComponent(path) : 'identity';
-}
+export const databaseName = (mongoUrl: string): string => databaseNameOr(mongoUrl, 'identity');

@@ -35,9 +35,3 @@ export function loadTicketsConfig(env: Record<string, string | undefined>): Conf
   const config = loadConfig(ConfigSchema, env);
   return { ...config, JWKS_URL: config.JWKS_URL ?? new URL('/api/auth/jwks.json', config.IDENTITY_URL).href };
 }
-
-/** The database named in MONGO_URL, else `tickets`. */
-export function databaseName(mongoUrl: string): string {
-  const path = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]*)/.exec(mongoUrl)?.[1];
-  return path ? decodeURIComponent(path) : 'tickets';
-}

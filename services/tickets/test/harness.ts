@@ -1,11 +1,11 @@
 import { IdentityEvents, type Role, TicketEvents } from '@helpdesk/contracts';
-import { createTokenVerifier, RevocationList } from '@helpdesk/kit';
+import { createTokenVerifier, databaseName, RevocationList } from '@helpdesk/kit';
 import { makeEnvelope } from '@helpdesk/messaging';
 import { collectEvents, deleteQueues, testServers, uniqueDbUrl } from '@helpdesk/testkit';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
-import { databaseName, loadTicketsConfig } from '../src/config.ts';
+import { loadTicketsConfig } from '../src/config.ts';
 import { startTicketsRuntime } from '../src/runtime.ts';
 
 const ISSUER = 'helpdesk-identity';
@@ -46,7 +46,7 @@ export async function startTickets(env: Record<string, string> = {}, opts: { clo
   const mongo = env.MONGO_URL ?? uniqueDbUrl(mongoUrl, 'tickets');
   // Queues of its own, named after its database: a restart on the same database takes them up
   // again, and no other test's runtime takes its messages.
-  const queuePrefix = databaseName(mongo)
+  const queuePrefix = databaseName(mongo, 'tickets')
     .toLowerCase()
     .replace(/[^a-z0-9_.-]/g, '_');
   const config = loadTicketsConfig({

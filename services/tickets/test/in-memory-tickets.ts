@@ -1,7 +1,7 @@
 import type { Envelope } from '@helpdesk/contracts';
 import { makeEnvelope } from '@helpdesk/messaging';
 import type { TicketChange, TicketRepository } from '../src/domain/ports.ts';
-import { type HistoryEntry, parseTicketKey, type Ticket } from '../src/domain/ticket.ts';
+import { type HistoryEntry, newTicket, parseTicketKey, type Ticket } from '../src/domain/ticket.ts';
 import type { TicketsDeps } from '../src/use-cases/deps.ts';
 
 interface Stored {
@@ -104,29 +104,11 @@ export function fakeDeps(tickets: InMemoryTickets, now = new Date('2030-01-01T00
 
 /** A stored-shape ticket for seeding the fake. */
 export function aTicket(over: Partial<Ticket> = {}): Ticket {
-  const at = new Date('2029-12-31T00:00:00Z');
   return {
-    id: 'ticket-1',
-    orgId: 'org-a',
-    number: 1,
-    title: 'Printer',
-    description: '',
-    categoryId: null,
-    priority: 'medium',
-    status: 'open',
-    requesterId: 'cust-1',
-    assigneeId: null,
-    tags: [],
-    createdAt: at,
-    updatedAt: at,
-    firstResponseAt: null,
-    resolvedAt: null,
-    closedAt: null,
-    escalationLevel: 0,
-    reopenCount: 0,
-    commentCount: 0,
-    publicCommentCount: 0,
-    version: 1,
+    ...newTicket(
+      { id: 'ticket-1', orgId: 'org-a', number: 1, title: 'Printer', requesterId: 'cust-1' },
+      new Date('2029-12-31T00:00:00Z'),
+    ),
     ...over,
   };
 }

@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { INTERNAL_TOKEN_HEADER, loadRevocations } from './load-revocations.ts';
+import { INTERNAL_TOKEN_HEADER } from './fetch-json-with-retry.ts';
+import { loadRevocations } from './load-revocations.ts';
 import { RevocationList } from './revocation-list.ts';
 
 type Reply = { status: number; body: unknown };

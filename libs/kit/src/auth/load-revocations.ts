@@ -1,9 +1,6 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { type RevocationSnapshot, RevocationSnapshotSchema } from '@helpdesk/contracts';
+import { fetchJsonWithRetry } from './fetch-json-with-retry.ts';
 import type { RevocationList } from './revocation-list.ts';
-
-/** Carries identity's `INTERNAL_TOKEN` when it has one configured. */
-export const INTERNAL_TOKEN_HEADER = 'x-internal-token';
 
 export interface LoadRevocationsOptions {
   /** Identity's `INTERNAL_TOKEN`, sent as `x-internal-token`; leave out when identity has none. */
@@ -32,8 +29,6 @@ export function applyRevocationSnapshot(list: RevocationList, snapshot: Revocati
   return snapshot.entries.length;
 }
 
-class PermanentError extends Error {}
-
 /**
  * Fills `list` from identity's `GET /internal/revocations` (`url` is that endpoint), so a process
  * that starts after a logout or a refresh-token reuse still refuses the revoked tokens: events
@@ -55,39 +50,12 @@ export async function loadRevocations(
   url: string,
   opts: LoadRevocationsOptions = {},
 ): Promise<{ generatedAt: Date; entries: number }> {
-  const attempts = Math.max(1, opts.attempts ?? 5);
-  const retryDelayMs = opts.retryDelayMs ?? 500;
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    if (attempt > 1) await delay((attempt - 1) * retryDelayMs, undefined, { signal: opts.signal });
-    try {
-      const snapshot = await fetchSnapshot(url, opts);
-      const entries = applyRevocationSnapshot(list, snapshot);
-      return { generatedAt: new Date(snapshot.generatedAt), entries };
-    } catch (err) {
-      if (err instanceof PermanentError || opts.signal?.aborted) throw err;
-      lastError = err;
-    }
-  }
-  throw new Error(`revocation snapshot unavailable from ${url} after ${attempts} attempts`, {
-    cause: lastError,
-  });
-}
-
-async function fetchSnapshot(url: string, opts: LoadRevocationsOptions): Promise<RevocationSnapshot> {
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 5_000);
-  const res = await fetch(url, {
-    headers: { accept: 'application/json', ...(opts.token ? { [INTERNAL_TOKEN_HEADER]: opts.token } : {}) },
-    signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
-  });
-  if (!res.ok) {
-    await res.body?.cancel();
-    const message = `revocation snapshot: ${url} answered ${res.status}`;
-    if (res.status >= 500) throw new Error(message);
-    throw new PermanentError(message);
-  }
   // Validated whole before anything is applied, so a bad body leaves the list as it was.
-  const parsed = RevocationSnapshotSchema.safeParse(await res.json().catch(() => undefined));
-  if (!parsed.success) throw new PermanentError(`revocation snapshot: ${url} sent a malformed body`);
-  return parsed.data;
+  const snapshot = await fetchJsonWithRetry(url, {
+    ...opts,
+    schema: RevocationSnapshotSchema,
+    what: 'revocation snapshot',
+  });
+  const entries = applyRevocationSnapshot(list, snapshot);
+  return { generatedAt: new Date(snapshot.generatedAt), entries };
 }

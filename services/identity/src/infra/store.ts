@@ -1,4 +1,5 @@
-import mongoose, { type Connection } from 'mongoose';
+import { connectMongo } from '@helpdesk/kit';
+import type { Connection } from 'mongoose';
 import { databaseName } from '../config.ts';
 import type { LoginThrottle, OrgRepository, UserRepository } from '../domain/ports.ts';
 import type { SigningKeyRepository } from '../domain/signing-key.ts';
@@ -27,13 +28,7 @@ export interface Store {
  * the unique ones carry rules (one account per username or email), not just speed.
  */
 export async function openStore(mongoUrl: string): Promise<Store> {
-  const conn = await mongoose
-    .createConnection(mongoUrl, {
-      dbName: databaseName(mongoUrl),
-      autoIndex: false,
-      serverSelectionTimeoutMS: 10_000,
-    })
-    .asPromise();
+  const { conn, ping, close } = await connectMongo(mongoUrl, databaseName(mongoUrl));
   const users = userModel(conn);
   const orgs = orgModel(conn);
   const throttle = loginThrottleModel(conn);
@@ -49,11 +44,7 @@ export async function openStore(mongoUrl: string): Promise<Store> {
     orgs: createOrgRepository(orgs),
     throttle: createLoginThrottle(throttle),
     signingKeys: createSigningKeyRepository(keys),
-    async ping() {
-      const db = conn.db;
-      if (!db) throw new Error('not connected');
-      await db.admin().ping();
-    },
-    close: () => conn.close(),
+    ping,
+    close,
   };
 }

@@ -8,7 +8,7 @@ import {
   TokenPairSchema,
   UserDtoSchema,
 } from '@helpdesk/contracts';
-import { type AppEnv, AppError, requireAuth } from '@helpdesk/kit';
+import { type AppEnv, AppError, bearer, bothSlashes, json, problems, requireAuth } from '@helpdesk/kit';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { logIn, type SessionTokens } from '../use-cases/log-in.ts';
 import { logOut } from '../use-cases/log-out.ts';
@@ -16,7 +16,6 @@ import { refreshSession } from '../use-cases/refresh-session.ts';
 import { registerUser } from '../use-cases/register-user.ts';
 import { clientIp } from './client-ip.ts';
 import type { RouteDeps } from './deps.ts';
-import { bearer, bothSlashes, json, problems } from './openapi.ts';
 import { toUserDto } from './user-dto.ts';
 
 const tags = ['auth'];

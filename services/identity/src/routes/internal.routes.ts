@@ -4,13 +4,12 @@ import {
   UsersSnapshotPageSchema,
   UsersSnapshotQuerySchema,
 } from '@helpdesk/contracts';
-import { type AppEnv, ForbiddenError, INTERNAL_TOKEN_HEADER } from '@helpdesk/kit';
+import { type AppEnv, ForbiddenError, INTERNAL_TOKEN_HEADER, json, problems } from '@helpdesk/kit';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { listRevocations } from '../use-cases/list-revocations.ts';
 import { listUsersSnapshot } from '../use-cases/list-users-snapshot.ts';
 import type { RouteDeps } from './deps.ts';
-import { json, problems } from './openapi.ts';
 
 /*
  * Service-to-service routes. They live outside `/api`, which is all the gateway forwards, and

@@ -1,8 +1,7 @@
 import { JwksSchema } from '@helpdesk/contracts';
-import type { AppEnv } from '@helpdesk/kit';
+import { type AppEnv, json } from '@helpdesk/kit';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { RouteDeps } from './deps.ts';
-import { json } from './openapi.ts';
 
 const jwksRoute = (path: string) =>
   createRoute({

@@ -1,10 +1,9 @@
 import { ProfileUpdateRequestSchema, UserDtoSchema } from '@helpdesk/contracts';
-import { type AppEnv, requireAuth } from '@helpdesk/kit';
+import { type AppEnv, bearer, bothSlashes, json, problems, requireAuth } from '@helpdesk/kit';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { getUser } from '../use-cases/get-user.ts';
 import { updateProfile } from '../use-cases/update-profile.ts';
 import type { RouteDeps } from './deps.ts';
-import { bearer, bothSlashes, json, problems } from './openapi.ts';
 import { toUserDto } from './user-dto.ts';
 
 const tags = ['profile'];

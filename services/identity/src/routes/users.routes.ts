@@ -5,14 +5,13 @@ import {
   UserPageSchema,
   UserSearchQuerySchema,
 } from '@helpdesk/contracts';
-import { type AppEnv, requireAuth, requireRole } from '@helpdesk/kit';
+import { type AppEnv, bearer, bothSlashes, json, problems, requireAuth, requireRole } from '@helpdesk/kit';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { createUser } from '../use-cases/create-user.ts';
 import { getUser } from '../use-cases/get-user.ts';
 import { searchUsers } from '../use-cases/search-users.ts';
 import { updateUser } from '../use-cases/update-user.ts';
 import type { RouteDeps } from './deps.ts';
-import { bearer, bothSlashes, json, problems } from './openapi.ts';
 import { toUserDto } from './user-dto.ts';
 
 const tags = ['users'];

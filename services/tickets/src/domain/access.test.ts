@@ -10,31 +10,11 @@ import {
   canWriteInternal,
   visibilityFilter,
 } from './access.ts';
-import type { Ticket } from './ticket.ts';
+import { newTicket, type Ticket } from './ticket.ts';
 
 const at = new Date('2030-01-01T00:00:00Z');
 const ticket = (over: Partial<Ticket>): Ticket => ({
-  id: 't',
-  orgId: 'org-a',
-  number: 1,
-  title: 'x',
-  description: '',
-  categoryId: null,
-  priority: 'medium',
-  status: 'open',
-  requesterId: 'cust-1',
-  assigneeId: null,
-  tags: [],
-  createdAt: at,
-  updatedAt: at,
-  firstResponseAt: null,
-  resolvedAt: null,
-  closedAt: null,
-  escalationLevel: 0,
-  reopenCount: 0,
-  commentCount: 0,
-  publicCommentCount: 0,
-  version: 1,
+  ...newTicket({ id: 't', orgId: 'org-a', number: 1, title: 'x', requesterId: 'cust-1' }, at),
   ...over,
 });
 

@@ -2,34 +2,14 @@ import type { TicketStatus } from '@helpdesk/contracts';
 import { describe, expect, it } from 'vitest';
 import type { Caller } from './access.ts';
 import { canSeeComment, isFirstResponse, requesterReplyStatus } from './comment.ts';
-import type { Comment, Ticket } from './ticket.ts';
+import { type Comment, newTicket, type Ticket } from './ticket.ts';
 
 const customer: Caller = { id: 'c1', orgId: 'o', role: 'user' };
 const agent: Caller = { id: 'a1', orgId: 'o', role: 'agent' };
 const admin: Caller = { id: 'ad', orgId: 'o', role: 'admin' };
 
 const ticket = (over: Partial<Ticket> = {}): Ticket => ({
-  id: 't1',
-  orgId: 'o',
-  number: 1,
-  title: 'x',
-  description: '',
-  categoryId: null,
-  priority: 'medium',
-  status: 'open',
-  requesterId: customer.id,
-  assigneeId: null,
-  tags: [],
-  createdAt: new Date(0),
-  updatedAt: new Date(0),
-  firstResponseAt: null,
-  resolvedAt: null,
-  closedAt: null,
-  escalationLevel: 0,
-  reopenCount: 0,
-  commentCount: 0,
-  publicCommentCount: 0,
-  version: 1,
+  ...newTicket({ id: 't1', orgId: 'o', number: 1, title: 'x', requesterId: customer.id }, new Date(0)),
   ...over,
 });
 

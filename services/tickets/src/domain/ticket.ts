@@ -25,6 +25,46 @@ export interface Ticket {
   version: number;
 }
 
+/** What a new ticket is made of; description, category, priority and tags have defaults. */
+export interface NewTicketFields {
+  id: string;
+  orgId: string;
+  number: number;
+  title: string;
+  requesterId: string;
+  description?: string | undefined;
+  categoryId?: string | null | undefined;
+  priority?: Priority | undefined;
+  tags?: string[] | undefined;
+}
+
+/** A ticket as it is created at `at`: open, unassigned, nothing happened to it yet, version 1. */
+export function newTicket(f: NewTicketFields, at: Date): Ticket {
+  return {
+    id: f.id,
+    orgId: f.orgId,
+    number: f.number,
+    title: f.title,
+    description: f.description ?? '',
+    categoryId: f.categoryId ?? null,
+    priority: f.priority ?? 'medium',
+    status: 'open',
+    requesterId: f.requesterId,
+    assigneeId: null,
+    tags: f.tags ?? [],
+    createdAt: at,
+    updatedAt: at,
+    firstResponseAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    escalationLevel: 0,
+    reopenCount: 0,
+    commentCount: 0,
+    publicCommentCount: 0,
+    version: 1,
+  };
+}
+
 export interface Comment {
   id: string;
   parentId: string | null;

@@ -1,5 +1,5 @@
-import mongoose, { type Connection } from 'mongoose';
-import { databaseName } from '../config.ts';
+import { connectMongo } from '@helpdesk/kit';
+import type { Connection } from 'mongoose';
 import type { CategoryRepository, TicketRepository } from '../domain/ports.ts';
 import { categoryModel } from './category.model.ts';
 import { createCategoryRepository } from './category.repository.ts';
@@ -24,13 +24,7 @@ export interface Store {
 
 /** Connects to the tickets database and makes sure its indexes exist before anything is served. */
 export async function openStore(mongoUrl: string): Promise<Store> {
-  const conn = await mongoose
-    .createConnection(mongoUrl, {
-      dbName: databaseName(mongoUrl),
-      autoIndex: false,
-      serverSelectionTimeoutMS: 10_000,
-    })
-    .asPromise();
+  const { conn, ping, close } = await connectMongo(mongoUrl, 'tickets');
   const tickets = ticketModel(conn);
   const counters = counterModel(conn);
   const categories = categoryModel(conn);
@@ -45,11 +39,7 @@ export async function openStore(mongoUrl: string): Promise<Store> {
     tickets: createTicketRepository(tickets, counters),
     categories: createCategoryRepository(categories),
     users: createUserDirectory(knownUsers),
-    async ping() {
-      const db = conn.db;
-      if (!db) throw new Error('not connected');
-      await db.admin().ping();
-    },
-    close: () => conn.close(),
+    ping,
+    close,
   };
 }

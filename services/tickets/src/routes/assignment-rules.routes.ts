@@ -1,4 +1,4 @@
-import { type AppEnv, requireAuth } from '@helpdesk/kit';
+import { type AppEnv, bearer, bothSlashes, json, problems, requireAuth } from '@helpdesk/kit';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { callerOf } from '../domain/access.ts';
 import { createAssignmentRule } from '../use-cases/create-assignment-rule.ts';
@@ -21,7 +21,6 @@ import {
   UpdateAssignmentRuleRequestSchema,
 } from './assignment-rule.dto.ts';
 import type { RouteDeps } from './deps.ts';
-import { bearer, bothSlashes, json, problems } from './openapi.ts';
 
 const tags = ['assignment rules'];
 const base = '/api/assignment-rules/';

@@ -1,4 +1,4 @@
-import { type AppEnv, requireAuth } from '@helpdesk/kit';
+import { type AppEnv, bearer, bothSlashes, json, problems, requireAuth } from '@helpdesk/kit';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { callerOf } from '../domain/access.ts';
 import { downloadAttachment } from '../use-cases/download-attachment.ts';
@@ -11,7 +11,6 @@ import {
   toAttachmentDto,
 } from './comment.dto.ts';
 import type { RouteDeps } from './deps.ts';
-import { bearer, bothSlashes, json, problems } from './openapi.ts';
 import { TicketParams } from './tickets.routes.ts';
 import { readUploadForm } from './upload-form.ts';
 import { ifMatchVersion } from './versioning.ts';

@@ -1,7 +1,7 @@
 import { isStaff } from '@helpdesk/contracts';
-import { type AppEnv, requireAuth } from '@helpdesk/kit';
+import { type AppEnv, bearer, bothSlashes, json, problems, requireAuth } from '@helpdesk/kit';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { callerOf } from '../domain/access.ts';
+import { type Caller, callerOf } from '../domain/access.ts';
 import { createCategory } from '../use-cases/create-category.ts';
 import { getCategory } from '../use-cases/get-category.ts';
 import { listCategories } from '../use-cases/list-category.ts';
@@ -15,7 +15,6 @@ import {
   UpdateCategoryRequestSchema,
 } from './category.dto.ts';
 import type { RouteDeps } from './deps.ts';
-import { bearer, bothSlashes, json, problems } from './openapi.ts';
 
 const tags = ['categories'];
 const Params = z.object({ id: z.string().min(1).max(64).openapi({ description: 'Category id.' }) });
@@ -87,21 +86,24 @@ const patchRoute = createRoute({
   },
 });
 
+/** A page of categories as the caller may see them; System B's list answers the same. */
+export async function categoryListBody(
+  uc: RouteDeps['tickets'],
+  caller: Caller,
+  q: z.output<typeof CategoryListQuerySchema>,
+) {
+  const page = await listCategories(uc, caller, { active: q.is_active, limit: q.limit, cursor: q.cursor });
+  const staff = isStaff(caller.role);
+  return { results: page.results.map((x) => toCategoryDto(x, staff)), next: page.next };
+}
+
 export function categoriesRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
   const auth = requireAuth(deps.verifier);
   const uc = deps.tickets;
 
   for (const route of bothSlashes(listRoute)) {
     app.openapi({ ...route, middleware: auth }, async (c) => {
-      const caller = callerOf(c.get('principal'));
-      const q = c.req.valid('query');
-      const page = await listCategories(uc, caller, {
-        active: q.is_active,
-        limit: q.limit,
-        cursor: q.cursor,
-      });
-      const staff = isStaff(caller.role);
-      return c.json({ results: page.results.map((x) => toCategoryDto(x, staff)), next: page.next }, 200);
+      return c.json(await categoryListBody(uc, callerOf(c.get('principal')), c.req.valid('query')), 200);
     });
   }
 

@@ -1,8 +1,9 @@
-import { type AppEnv, requireAuth } from '@helpdesk/kit';
+import { type AppEnv, bearer, bothSlashes, json, problems, requireAuth } from '@helpdesk/kit';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { callerOf } from '../domain/access.ts';
+import { type Caller, callerOf } from '../domain/access.ts';
 import { addComment } from '../use-cases/add-comment.ts';
 import { listComments } from '../use-cases/list-comments.ts';
+import type { MutateOptions } from '../use-cases/mutate-ticket.ts';
 import {
   CommentDtoSchema,
   CommentListQuerySchema,
@@ -11,7 +12,6 @@ import {
   toCommentDto,
 } from './comment.dto.ts';
 import type { RouteDeps } from './deps.ts';
-import { bearer, bothSlashes, json, problems } from './openapi.ts';
 import { TicketParams } from './tickets.routes.ts';
 import { ifMatchVersion } from './versioning.ts';
 
@@ -60,6 +60,35 @@ const postRoute = createRoute({
   },
 });
 
+/** A page of a ticket's thread as the caller may see it; System B's list answers the same. */
+export async function commentListBody(
+  uc: RouteDeps['tickets'],
+  caller: Caller,
+  ticketId: string,
+  q: z.output<typeof CommentListQuerySchema>,
+) {
+  const page = await listComments(uc, caller, ticketId, q);
+  return { results: page.results.map((cm) => toCommentDto(page.ticketId, cm)), next: page.next };
+}
+
+/** Adds the comment a request describes and answers it; System B's post does the same. */
+export async function addCommentBody(
+  uc: RouteDeps['tickets'],
+  caller: Caller,
+  ticketId: string,
+  b: z.output<typeof CreateCommentRequestSchema>,
+  opts: MutateOptions,
+) {
+  const { ticket, comment } = await addComment(
+    uc,
+    caller,
+    ticketId,
+    { body: b.body ?? b.comment ?? '', internal: b.is_internal, parentId: b.parent_id ?? null },
+    opts,
+  );
+  return toCommentDto(ticket.id, { ...comment, attachments: [] });
+}
+
 export function commentsRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
   const auth = requireAuth(deps.verifier);
   const uc = deps.tickets;
@@ -67,27 +96,20 @@ export function commentsRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void 
   for (const route of bothSlashes(listRoute)) {
     app.openapi({ ...route, middleware: auth }, async (c) => {
       const caller = callerOf(c.get('principal'));
-      const q = c.req.valid('query');
-      const page = await listComments(uc, caller, c.req.valid('param').id, q);
-      return c.json(
-        { results: page.results.map((cm) => toCommentDto(page.ticketId, cm)), next: page.next },
-        200,
-      );
+      return c.json(await commentListBody(uc, caller, c.req.valid('param').id, c.req.valid('query')), 200);
     });
   }
 
   for (const route of bothSlashes(postRoute)) {
     app.openapi({ ...route, middleware: [auth, deps.idempotency] }, async (c) => {
-      const caller = callerOf(c.get('principal'));
-      const b = c.req.valid('json');
-      const { ticket, comment } = await addComment(
+      const comment = await addCommentBody(
         uc,
-        caller,
+        callerOf(c.get('principal')),
         c.req.valid('param').id,
-        { body: b.body ?? b.comment ?? '', internal: b.is_internal, parentId: b.parent_id ?? null },
+        c.req.valid('json'),
         { ifMatch: ifMatchVersion(c), correlationId: c.get('requestId') },
       );
-      return c.json(toCommentDto(ticket.id, { ...comment, attachments: [] }), 201);
+      return c.json(comment, 201);
     });
   }
 }

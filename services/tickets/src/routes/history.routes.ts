@@ -1,11 +1,10 @@
 import { PageQuerySchema } from '@helpdesk/contracts';
-import { type AppEnv, requireAuth } from '@helpdesk/kit';
+import { type AppEnv, bearer, bothSlashes, json, problems, requireAuth } from '@helpdesk/kit';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { callerOf } from '../domain/access.ts';
 import { getTicketHistory } from '../use-cases/get-ticket-history.ts';
 import type { RouteDeps } from './deps.ts';
 import { HistoryPageSchema, toHistoryEntryDto } from './history.dto.ts';
-import { bearer, bothSlashes, json, problems } from './openapi.ts';
 import { TicketParams } from './tickets.routes.ts';
 
 const historyRoute = createRoute({

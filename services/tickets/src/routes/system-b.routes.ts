@@ -1,20 +1,17 @@
 import { isStaff } from '@helpdesk/contracts';
-import { type AppEnv, NotFoundError, requireAuth } from '@helpdesk/kit';
+import { type AppEnv, bearer, bothSlashes, json, NotFoundError, problems, requireAuth } from '@helpdesk/kit';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { callerOf } from '../domain/access.ts';
 import { TicketForbiddenError } from '../domain/tickets.errors.ts';
-import { addComment } from '../use-cases/add-comment.ts';
 import { assignTicket, checkAssignee } from '../use-cases/assign-ticket.ts';
 import { createCategory } from '../use-cases/create-category.ts';
 import { createTicket } from '../use-cases/create-ticket.ts';
 import { getCategory } from '../use-cases/get-category.ts';
 import { getTicket } from '../use-cases/get-ticket.ts';
-import { listCategories } from '../use-cases/list-category.ts';
-import { listComments } from '../use-cases/list-comments.ts';
-import { listTickets } from '../use-cases/list-tickets.ts';
 import { replaceTicket } from '../use-cases/replace-ticket.ts';
 import { updateCategory } from '../use-cases/update-category.ts';
+import { categoryListBody } from './categories.routes.ts';
 import {
   CategoryDtoSchema,
   CategoryListQuerySchema,
@@ -26,10 +23,9 @@ import {
   CommentListQuerySchema,
   CommentPageSchema,
   CreateCommentRequestSchema,
-  toCommentDto,
 } from './comment.dto.ts';
+import { addCommentBody, commentListBody } from './comments.routes.ts';
 import type { RouteDeps } from './deps.ts';
-import { bearer, bothSlashes, json, problems } from './openapi.ts';
 import {
   OrgItemParams,
   OrgParams,
@@ -41,7 +37,7 @@ import {
   TicketIdParams,
 } from './system-b.dto.ts';
 import { TicketDtoSchema, TicketPageSchema, toTicketDto } from './ticket.dto.ts';
-import { toListQuery } from './tickets.routes.ts';
+import { ticketListBody, toListQuery } from './tickets.routes.ts';
 import { ifMatchVersion, setEtag } from './versioning.ts';
 
 /*
@@ -157,43 +153,27 @@ export function systemBRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
   // Before `/tickets/{org_id}/{pk}`, which would otherwise take `comments` for a ticket id.
   for (const r of bothSlashes(listCommentsRoute)) {
     app.openapi({ ...r, middleware: auth }, async (c) => {
-      const page = await listComments(
-        uc,
-        callerOf(c.get('principal')),
-        c.req.valid('param').ticket_id,
-        c.req.valid('query'),
-      );
-      return c.json(
-        { results: page.results.map((x) => toCommentDto(page.ticketId, x)), next: page.next },
-        200,
-      );
+      const caller = callerOf(c.get('principal'));
+      const body = await commentListBody(uc, caller, c.req.valid('param').ticket_id, c.req.valid('query'));
+      return c.json(body, 200);
     });
   }
   for (const r of bothSlashes(postCommentRoute)) {
     app.openapi({ ...r, middleware: [auth, deps.idempotency] }, async (c) => {
-      const b = c.req.valid('json');
-      const { ticket, comment } = await addComment(
+      const comment = await addCommentBody(
         uc,
         callerOf(c.get('principal')),
         c.req.valid('param').ticket_id,
-        { body: b.body ?? b.comment ?? '', internal: b.is_internal, parentId: b.parent_id ?? null },
+        c.req.valid('json'),
         { ifMatch: ifMatchVersion(c), correlationId: c.get('requestId') },
       );
-      return c.json(toCommentDto(ticket.id, { ...comment, attachments: [] }), 201);
+      return c.json(comment, 201);
     });
   }
 
   for (const r of bothSlashes(listCategoriesRoute)) {
     app.openapi({ ...r, middleware: inOrg }, async (c) => {
-      const caller = callerOf(c.get('principal'));
-      const q = c.req.valid('query');
-      const page = await listCategories(uc, caller, {
-        active: q.is_active,
-        limit: q.limit,
-        cursor: q.cursor,
-      });
-      const staff = isStaff(caller.role);
-      return c.json({ results: page.results.map((x) => toCategoryDto(x, staff)), next: page.next }, 200);
+      return c.json(await categoryListBody(uc, callerOf(c.get('principal')), c.req.valid('query')), 200);
     });
   }
   for (const r of bothSlashes(createCategoryRoute)) {
@@ -244,13 +224,8 @@ export function systemBRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
     app.openapi({ ...r, middleware: inOrg }, async (c) => {
       const caller = callerOf(c.get('principal'));
       const q = c.req.valid('query');
-      const page = await listTickets(
-        uc,
-        caller,
-        toListQuery({ ...q, requester: q.requester ?? q.created_by, q: q.q ?? q.search }),
-      );
-      const staff = isStaff(caller.role);
-      return c.json({ results: page.results.map((t) => toTicketDto(t, staff)), next: page.next }, 200);
+      const query = toListQuery({ ...q, requester: q.requester ?? q.created_by, q: q.q ?? q.search });
+      return c.json(await ticketListBody(uc, caller, query), 200);
     });
   }
   for (const r of bothSlashes(createTicketRoute)) {

@@ -1,7 +1,7 @@
 import { isStaff } from '@helpdesk/contracts';
-import { type AppEnv, requireAuth } from '@helpdesk/kit';
+import { type AppEnv, bearer, bothSlashes, json, problems, requireAuth } from '@helpdesk/kit';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { callerOf } from '../domain/access.ts';
+import { type Caller, callerOf } from '../domain/access.ts';
 import type { TicketListQuery } from '../domain/ports.ts';
 import { assignTicket } from '../use-cases/assign-ticket.ts';
 import { changeTicketStatus } from '../use-cases/change-ticket-status.ts';
@@ -10,7 +10,6 @@ import { getTicket } from '../use-cases/get-ticket.ts';
 import { listTickets } from '../use-cases/list-tickets.ts';
 import { updateTicket } from '../use-cases/update-ticket.ts';
 import type { RouteDeps } from './deps.ts';
-import { bearer, bothSlashes, json, problems } from './openapi.ts';
 import {
   AssignRequestSchema,
   CreateTicketRequestSchema,
@@ -157,6 +156,17 @@ export function toListQuery(q: z.infer<typeof TicketListQuerySchema>): Omit<Tick
   };
 }
 
+/** A page of the tickets the caller may see; System B's list answers the same. */
+export async function ticketListBody(
+  uc: RouteDeps['tickets'],
+  caller: Caller,
+  query: Omit<TicketListQuery, 'scope'>,
+) {
+  const page = await listTickets(uc, caller, query);
+  const staff = isStaff(caller.role);
+  return { results: page.results.map((t) => toTicketDto(t, staff)), next: page.next };
+}
+
 export function ticketsRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
   const auth = requireAuth(deps.verifier);
   const writes = [auth, deps.idempotency];
@@ -165,10 +175,7 @@ export function ticketsRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
   for (const route of bothSlashes(listRoute)) {
     app.openapi({ ...route, middleware: auth }, async (c) => {
       const caller = callerOf(c.get('principal'));
-      const q = c.req.valid('query');
-      const page = await listTickets(uc, caller, toListQuery(q));
-      const staff = isStaff(caller.role);
-      return c.json({ results: page.results.map((t) => toTicketDto(t, staff)), next: page.next }, 200);
+      return c.json(await ticketListBody(uc, caller, toListQuery(c.req.valid('query'))), 200);
     });
   }
 

@@ -1,6 +1,6 @@
 import type { Priority } from '@helpdesk/contracts';
 import type { Caller } from '../domain/access.ts';
-import { normalizeTags, type Ticket } from '../domain/ticket.ts';
+import { newTicket, normalizeTags, type Ticket } from '../domain/ticket.ts';
 import type { TicketsDeps } from './deps.ts';
 import { actorOf } from './mutate-ticket.ts';
 import { checkCategory, resolveRequester } from './ticket-checks.ts';
@@ -32,29 +32,20 @@ export async function createTicket(
   const requesterId = await resolveRequester(deps, caller, input.requesterId);
 
   const now = deps.clock();
-  const draft: Ticket = {
-    id: deps.newId(),
-    orgId: caller.orgId,
-    number: 0,
-    title: input.title,
-    description: input.description ?? '',
-    categoryId,
-    priority: input.priority ?? 'medium',
-    status: 'open',
-    requesterId,
-    assigneeId: null,
-    tags: normalizeTags(input.tags ?? []),
-    createdAt: now,
-    updatedAt: now,
-    firstResponseAt: null,
-    resolvedAt: null,
-    closedAt: null,
-    escalationLevel: 0,
-    reopenCount: 0,
-    commentCount: 0,
-    publicCommentCount: 0,
-    version: 1,
-  };
+  const draft = newTicket(
+    {
+      id: deps.newId(),
+      orgId: caller.orgId,
+      number: 0,
+      title: input.title,
+      description: input.description,
+      categoryId,
+      priority: input.priority,
+      requesterId,
+      tags: normalizeTags(input.tags ?? []),
+    },
+    now,
+  );
   const auto = await deps.autoAssign(draft);
   const ticket: Ticket = auto
     ? { ...draft, assigneeId: auto.assigneeId, status: 'assigned', version: 3 }

@@ -1,10 +1,10 @@
-import { decodeCursor, encodeCursor, ValidationError } from '@helpdesk/kit';
 import { type Caller, canSeeInternal } from '../domain/access.ts';
 import type { Attachment } from '../domain/attachment.ts';
 import { canSeeComment } from '../domain/comment.ts';
 import type { Comment } from '../domain/ticket.ts';
 import type { TicketsDeps } from './deps.ts';
 import { getTicket } from './get-ticket.ts';
+import { arrayCursorStart, pageArray } from './page-array.ts';
 
 export interface CommentWithFiles extends Comment {
   attachments: Attachment[];
@@ -20,19 +20,6 @@ export interface CommentPage {
 const FILES_PER_PAGE = 500;
 
 /**
- * Position in the whole thread, internal notes included. The thread is append-only, so a position
- * never moves; a customer's cursor skips the notes they never see.
- */
-function startOf(cursor: string | undefined): number {
-  if (cursor === undefined) return 0;
-  const { p } = decodeCursor(cursor);
-  if (typeof p !== 'number' || !Number.isSafeInteger(p) || p < 0) {
-    throw new ValidationError([{ path: 'cursor', message: 'not a cursor this API issued' }]);
-  }
-  return p;
-}
-
-/**
  * `GET /api/tickets/{id}/comments/`: the thread of a ticket the caller may see, oldest first, each
  * comment with its files; customers get the public comments only.
  */
@@ -42,20 +29,10 @@ export async function listComments(
   idOrKey: string,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<CommentPage> {
-  const start = startOf(page.cursor);
+  const start = arrayCursorStart(page.cursor);
   const ticket = await getTicket(deps, caller, idOrKey);
   const all = await deps.tickets.comments(ticket.orgId, ticket.id);
-  const shown: Comment[] = [];
-  let next: string | null = null;
-  for (let p = start; p < all.length; p++) {
-    const c = all[p];
-    if (!c || !canSeeComment(caller, c)) continue;
-    if (shown.length === page.limit) {
-      next = encodeCursor({ p });
-      break;
-    }
-    shown.push(c);
-  }
+  const { results: shown, next } = pageArray(all, start, page.limit, (c) => canSeeComment(caller, c));
   const files = shown.length
     ? await deps.attachments.list(ticket.orgId, ticket.id, {
         includeInternal: canSeeInternal(caller),

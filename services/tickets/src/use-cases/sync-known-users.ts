@@ -1,6 +1,5 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { type UserSnapshot, type UsersSnapshotPage, UsersSnapshotPageSchema } from '@helpdesk/contracts';
-import { INTERNAL_TOKEN_HEADER } from '@helpdesk/kit';
+import { fetchJsonWithRetry } from '@helpdesk/kit';
 
 export interface KnownUsersSink {
   /** Stores the user as of `sequence` unless a later state is stored already. */
@@ -25,8 +24,6 @@ export interface SyncKnownUsersOptions {
   fetch?: typeof fetch;
 }
 
-class PermanentError extends Error {}
-
 /**
  * Copies every user from identity's `GET /internal/users` (`url` is that endpoint), page by page.
  * Events reach only the queues that exist when they are published, so users registered before
@@ -49,7 +46,7 @@ export async function syncKnownUsers(
   let updated = 0;
   let pages = 0;
   do {
-    const page = await fetchPageWithRetries(url, after, opts);
+    const page = await fetchPage(url, after, opts);
     pages += 1;
     const applied = await Promise.all(
       page.results.map(({ sequence, ...user }) => users.record(user, sequence)),
@@ -64,43 +61,17 @@ export async function syncKnownUsers(
   return { users: total, updated, pages };
 }
 
-async function fetchPageWithRetries(
+function fetchPage(
   url: string,
   after: string | null,
   opts: SyncKnownUsersOptions,
 ): Promise<UsersSnapshotPage> {
-  const attempts = Math.max(1, opts.attempts ?? 5);
-  const retryDelayMs = opts.retryDelayMs ?? 500;
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    if (attempt > 1) await delay((attempt - 1) * retryDelayMs, undefined, { signal: opts.signal });
-    try {
-      return await fetchPage(url, after, opts);
-    } catch (err) {
-      if (err instanceof PermanentError || opts.signal?.aborted) throw err;
-      lastError = err;
-    }
-  }
-  throw new Error(`users snapshot unavailable from ${url} after ${attempts} attempts`, { cause: lastError });
-}
-
-async function fetchPage(url: string, after: string | null, opts: SyncKnownUsersOptions) {
-  const target = new URL(url);
-  target.searchParams.set('limit', String(opts.pageSize ?? 500));
-  if (after !== null) target.searchParams.set('after', after);
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 5_000);
-  const res = await (opts.fetch ?? fetch)(target, {
-    headers: { accept: 'application/json', ...(opts.token ? { [INTERNAL_TOKEN_HEADER]: opts.token } : {}) },
-    signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
-  });
-  if (!res.ok) {
-    await res.body?.cancel();
-    const message = `users snapshot: ${url} answered ${res.status}`;
-    if (res.status >= 500) throw new Error(message);
-    throw new PermanentError(message);
-  }
+  const { pageSize, ...rest } = opts;
   // Validated whole before anything is recorded, so a bad page records nothing.
-  const parsed = UsersSnapshotPageSchema.safeParse(await res.json().catch(() => undefined));
-  if (!parsed.success) throw new PermanentError(`users snapshot: ${url} sent a malformed page`);
-  return parsed.data;
+  return fetchJsonWithRetry(url, {
+    ...rest,
+    schema: UsersSnapshotPageSchema,
+    what: 'users snapshot',
+    query: { limit: String(pageSize ?? 500), ...(after !== null ? { after } : {}) },
+  });
 }

@@ -15,7 +15,7 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'No valid access token (or bad credentials).',
   403: 'The caller may not do this.',
   404: "No such resource in the caller's org.",
-  409: 'Conflicts with the current state (problem+json says what is allowed).',
+  409: 'Conflicts with existing data or the current state (problem+json says what is allowed).',
   412: 'If-Match names a version that is no longer current.',
   413: 'The body or file is too large.',
   415: 'The file type is not accepted.',
