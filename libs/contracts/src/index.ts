@@ -2,6 +2,7 @@ export * from './conditions.ts';
 export * from './envelope.ts';
 export * from './events/category.events.ts';
 export * from './events/identity.events.ts';
+export * from './events/sla.events.ts';
 export * from './events/ticket.events.ts';
 export * from './http/auth.dto.ts';
 export * from './http/pagination.dto.ts';

@@ -43,7 +43,8 @@ export interface IdempotencyRecord {
   method: string;
   path: string;
   key: string;
-  fingerprint: string;
+  /** Absent while a streamed (multipart) body is still being read: known once the handler read it. */
+  fingerprint?: string;
   state: 'pending' | 'done';
   owner?: string;
   /** A pending claim whose lock passed belongs to a holder that died; it may be taken over. */
@@ -62,7 +63,15 @@ type Records = Collection<IdempotencyRecord>;
  * The first request claims the key with an insert, whose unique `_id` decides between concurrent
  * copies, runs, and stores its answer; a repeat with the same body gets that answer again with
  * `Idempotent-Replayed: true`, one with another body 422, one while the first still runs 409.
- * The body is read here and handed on unchanged, so handlers (JSON or multipart) read it as usual.
+ *
+ * A JSON (or other small) body is read here, fingerprinted, and handed on unchanged. A multipart
+ * body is an upload and is never held in memory: it is hashed as the handler streams it, so its
+ * fingerprint is known only once the handler has read it to the end. Hence, for multipart only:
+ * a repeat while the first still runs gets 409 whatever its body; a repeat after it is read (not
+ * kept) just to compare it with the stored answer; and an answer given before the body was read
+ * to its end (a refusal on the headers or the first bytes) is not kept, so a retry runs again
+ * (a refusal changed nothing, so that is safe). A handler must read a multipart body whole before
+ * it answers with success, or its answer is not kept either.
  */
 export function idempotencyKeys(opts: {
   conn: Connection;
@@ -70,7 +79,11 @@ export function idempotencyKeys(opts: {
   ttlMs?: number;
   /** How long a claim holds without renewal; renewed while the handler runs. */
   lockMs?: number;
-  /** The body is held in memory to be fingerprinted; larger requests with a key get 413. */
+  /**
+   * A non-multipart body is held in memory to be fingerprinted; larger requests with a key get
+   * 413. A multipart body is streamed; at most this much of it is read to compare it with a stored
+   * answer.
+   */
   maxBodyBytes?: number;
 }): MiddlewareHandler<AppEnv> {
   const ttlMs = opts.ttlMs ?? DEFAULT_TTL_MS;
@@ -109,11 +122,28 @@ export function idempotencyKeys(opts: {
       key,
     };
     const id = sha256(JSON.stringify([scope.org, scope.sub, scope.method, scope.path, key]));
-    const fingerprint = fingerprintOf(c, await readBody(c, maxBodyBytes));
+    const hasher = requestHasher(c);
+    // An upload is hashed as the handler streams it, anything else read and hashed right here.
+    let body: HashedBody;
+    if (isMultipart(c) && !c.req.raw.bodyUsed) body = hashWhileRead(c, hasher);
+    else {
+      hasher.update(await readBody(c, maxBodyBytes));
+      body = { digest: hasher.digest() };
+    }
     await ensureIndexes();
 
     const owner = randomUUID();
-    const claimed = await claim(records, { id, scope, fingerprint, owner, ttlMs, lockMs, log });
+    const claimed = await claim(records, {
+      id,
+      scope,
+      fingerprint: body.digest,
+      // Only to compare with a stored answer, when the handler will not run.
+      wholeBody: async () => body.digest ?? (await drain(c, maxBodyBytes, body)),
+      owner,
+      ttlMs,
+      lockMs,
+      log,
+    });
     if (claimed !== 'claimed') return replay(c, claimed);
 
     const renewal = setInterval(() => {
@@ -131,7 +161,11 @@ export function idempotencyKeys(opts: {
     }
     clearInterval(renewal);
     const status = c.res.status;
-    if (status >= 500 || NOT_FINAL.has(status)) {
+    const fingerprint = body.digest;
+    if (status >= 500 || NOT_FINAL.has(status) || fingerprint === null) {
+      if (fingerprint === null && status < 400) {
+        log.warn('a multipart request with an Idempotency-Key succeeded without reading its body; not kept');
+      }
       await release(records, id, owner, log);
       return;
     }
@@ -139,7 +173,7 @@ export function idempotencyKeys(opts: {
       const done = await records.updateOne(
         { _id: id, owner },
         {
-          $set: { state: 'done', response: await snapshot(c.res), expiresAt: at(ttlMs) },
+          $set: { state: 'done', fingerprint, response: await snapshot(c.res), expiresAt: at(ttlMs) },
           $unset: { owner: '', lockedUntil: '' },
         },
       );
@@ -162,7 +196,10 @@ async function claim(
   o: {
     id: string;
     scope: Pick<IdempotencyRecord, 'org' | 'sub' | 'method' | 'path' | 'key'>;
-    fingerprint: string;
+    /** Null while a streamed body has not been read. */
+    fingerprint: string | null;
+    /** The fingerprint, reading the body to its end if need be. */
+    wholeBody: () => Promise<string>;
     owner: string;
     ttlMs: number;
     lockMs: number;
@@ -173,7 +210,7 @@ async function claim(
     const now = new Date();
     const fresh = {
       ...o.scope,
-      fingerprint: o.fingerprint,
+      ...(o.fingerprint === null ? {} : { fingerprint: o.fingerprint }),
       state: 'pending' as const,
       owner: o.owner,
       lockedUntil: at(o.lockMs, now),
@@ -195,14 +232,13 @@ async function claim(
       if (taken.matchedCount === 1) return 'claimed';
       continue;
     }
-    if (existing.fingerprint !== o.fingerprint) {
-      throw new AppError(
-        'IDEMPOTENCY_KEY_REUSED',
-        422,
-        'This Idempotency-Key was sent before with a different request; use a new key for a new request.',
-      );
+    if (existing.state === 'done' && existing.response) {
+      if (existing.fingerprint !== (await o.wholeBody())) throw reused();
+      return existing.response;
     }
-    if (existing.state === 'done' && existing.response) return existing.response;
+    // A claim still running: told apart at once when both bodies are known (not so for uploads).
+    const both = o.fingerprint !== null && existing.fingerprint !== undefined;
+    if (both && existing.fingerprint !== o.fingerprint) throw reused();
     if (existing.lockedUntil && existing.lockedUntil > now) throw inProgress();
     // The holder stopped renewing its lock (crashed): of several waiting copies, one takes over.
     const taken = await records.updateOne(
@@ -216,6 +252,13 @@ async function claim(
   }
   throw inProgress();
 }
+
+const reused = () =>
+  new AppError(
+    'IDEMPOTENCY_KEY_REUSED',
+    422,
+    'This Idempotency-Key was sent before with a different request; use a new key for a new request.',
+  );
 
 const inProgress = () =>
   new AppError(
@@ -272,24 +315,88 @@ async function readBody(c: Context, max: number): Promise<Buffer> {
   return body;
 }
 
+interface Hasher {
+  update(chunk: Uint8Array): void;
+  digest(): string;
+}
+
+/** The body's fingerprint; null until a streamed body has been read to its end. */
+interface HashedBody {
+  digest: string | null;
+}
+
+const isMultipart = (c: Context) => /^multipart\//i.test(c.req.header('content-type') ?? '');
+
 /**
- * sha256 of the query and the body. A client retrying a multipart upload usually draws a new
- * boundary, so the boundary is left out: the parts identify the request, not their separator.
+ * sha256 of the query and the body, fed chunk by chunk. A client retrying a multipart upload
+ * usually draws a new boundary, so the boundary is left out: the parts identify the request, not
+ * their separator. A boundary split across two chunks is found too: the last bytes of a chunk wait
+ * for the next one.
  */
-function fingerprintOf(c: Context, body: Buffer): string {
+function requestHasher(c: Context): Hasher {
   const hash = createHash('sha256').update(new URL(c.req.url).search).update('\n');
   const boundary = /^multipart\/[^;]*;.*\bboundary=(?:"([^"]+)"|([^;\s]+))/i.exec(
     c.req.header('content-type') ?? '',
   );
   const separator = boundary?.[1] ?? boundary?.[2];
-  if (!separator) return hash.update(body).digest('hex');
+  if (!separator) return { update: (chunk) => void hash.update(chunk), digest: () => hash.digest('hex') };
   const marker = Buffer.from(`--${separator}`);
-  let from = 0;
-  for (let found = body.indexOf(marker, from); found !== -1; found = body.indexOf(marker, from)) {
-    hash.update(body.subarray(from, found)).update('--boundary');
-    from = found + marker.length;
+  let carry = Buffer.alloc(0);
+  return {
+    update(chunk) {
+      const buf = Buffer.concat([carry, chunk]);
+      let from = 0;
+      for (let found = buf.indexOf(marker, from); found !== -1; found = buf.indexOf(marker, from)) {
+        hash.update(buf.subarray(from, found)).update('--boundary');
+        from = found + marker.length;
+      }
+      const keep = Math.max(from, buf.length - (marker.length - 1));
+      hash.update(buf.subarray(from, keep));
+      carry = buf.subarray(keep);
+    },
+    digest: () => hash.update(carry).digest('hex'),
+  };
+}
+
+/**
+ * Hands the body on through `hasher` without holding it: `digest` is set once whoever reads the
+ * body has read it to its end, and stays null if they stop before.
+ */
+function hashWhileRead(c: Context, hasher: Hasher): HashedBody {
+  const state: HashedBody = { digest: null };
+  const source = c.req.raw.body;
+  if (!source) {
+    state.digest = hasher.digest();
+    return state;
   }
-  return hash.update(body.subarray(from)).digest('hex');
+  const hashed = source.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, out) {
+        hasher.update(chunk);
+        out.enqueue(chunk);
+      },
+      flush() {
+        state.digest = hasher.digest();
+      },
+    }),
+  );
+  c.req.raw = new Request(c.req.raw, { body: hashed, duplex: 'half' } as RequestInit);
+  return state;
+}
+
+/** Reads a streamed body to its end, at most `max` bytes, keeping nothing: for its fingerprint. */
+async function drain(c: Context, max: number, streamed: HashedBody): Promise<string> {
+  let size = 0;
+  for await (const chunk of c.req.raw.body ?? []) {
+    size += chunk.byteLength;
+    if (size > max) {
+      throw new HTTPException(413, {
+        message: `A request with an Idempotency-Key may have at most ${max} bytes.`,
+      });
+    }
+  }
+  if (streamed.digest === null) throw new Error('idempotency: the body ended without its fingerprint');
+  return streamed.digest;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -28,6 +28,12 @@ export interface AppDeps extends RouteDeps {
 
 const DEFAULT_MAX_JSON_BYTES = 64 * 1024;
 
+/** The one route whose body is a file, streamed under the attachment limit (upload-form.ts). */
+const UPLOAD_PATH = /^\/api\/tickets\/[^/]+\/attachments\/?$/;
+
+const isUpload = (method: string, path: string, contentType: string | undefined) =>
+  method === 'POST' && UPLOAD_PATH.test(path) && /^multipart\/form-data/i.test(contentType ?? '');
+
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = createServiceApp({
     name: 'tickets',
@@ -37,7 +43,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   const max = deps.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES;
   app.use('/api/*', async (c, next) => {
-    if (c.req.header('content-type')?.startsWith('multipart/form-data')) return next();
+    if (isUpload(c.req.method, c.req.path, c.req.header('content-type'))) return next();
     return bodyLimit({
       maxSize: max,
       onError: () => {

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { TicketEvents, TicketUpdatedEventSchema } from '@helpdesk/contracts';
-import type { EventCollector } from '@helpdesk/testkit';
+import { type EventCollector, waitFor } from '@helpdesk/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, collectTicketEvents, type Reply, startTickets, type TestUser, type Tickets } from './harness.ts';
-import { download, type Part, upload } from './multipart.ts';
+import { download, multipart, type Part, upload } from './multipart.ts';
 
 const MAX_BYTES = 256 * 1024;
 let t: Tickets;
@@ -236,6 +236,71 @@ describe('POST /api/tickets/{id}/attachments/', () => {
     expect(await listed(customer, id)).toHaveLength(1);
   });
 
+  it('when an upload carries an Idempotency-Key, then the file streams into the store before the client has sent it all', async () => {
+    const { customer } = await org();
+    const id = await openTicket(customer);
+    // More than one GridFS chunk (255 KiB) in the first half, so the store writes before the rest comes.
+    const bytes = Buffer.concat([PNG, randomBytes(261_200), randomBytes(500)]);
+    const { body, contentType } = multipart([file(bytes, 'big.png', 'image/png')]);
+    const half = body.length - 600;
+    const rest = Promise.withResolvers<void>();
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(body.subarray(0, half));
+      },
+      async pull(controller) {
+        await rest.promise;
+        controller.enqueue(body.subarray(half));
+        controller.close();
+      },
+    });
+    const db = t.store.conn.db;
+    if (!db) throw new Error('not connected');
+    const chunks = () => db.collection('attachments.chunks').countDocuments();
+    const before = await chunks();
+    const reply = t.app.request(`/api/tickets/${id}/attachments/`, {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+      headers: {
+        authorization: `Bearer ${customer.token}`,
+        'content-type': contentType,
+        'idempotency-key': `stream-${id}`,
+      },
+    } as RequestInit);
+    try {
+      await waitFor(async () => (await chunks()) > before, {
+        timeoutMs: 5000,
+        description: 'a chunk of the file stored while the body is still open',
+      });
+    } finally {
+      rest.resolve();
+    }
+    const created = await (await reply).json();
+    expect(created).toMatchObject({ size: bytes.length, filename: 'big.png' });
+    const again = expectStatus(
+      await attach(customer, id, [file(bytes, 'big.png', 'image/png')], {
+        headers: { 'idempotency-key': `stream-${id}` },
+      }),
+      201,
+    );
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(created);
+    expect(await listed(customer, id)).toHaveLength(1);
+  });
+
+  it('when an upload with an Idempotency-Key is refused before its file is read, then the refusal is not kept and a corrected retry stores it', async () => {
+    const { customer } = await org();
+    const id = await openTicket(customer);
+    const parts = [file(PNG, 'a.png', 'image/png')];
+    const headers = { 'idempotency-key': `fix-${id}` };
+    const claimsTooMuch = { headers: { ...headers, 'content-length': String(2 * MAX_BYTES) } };
+    expectProblem(await attach(customer, id, parts, claimsTooMuch), 413, 'ATTACHMENT_TOO_LARGE');
+    const retry = expectStatus(await attach(customer, id, parts, { headers }), 201);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    expect(await listed(customer, id)).toEqual([retry.body]);
+  });
+
   it('when the ticket is closed, then 409 TICKET_CLOSED', async () => {
     const { customer, agent } = await org();
     const id = await openTicket(customer);
@@ -310,6 +375,94 @@ describe('attachments on comments', () => {
   });
 });
 
+describe('an upload stopped between its two writes', () => {
+  /** A file in the store with no ticket write after it, as a crash right after the upload would leave. */
+  const orphan = (who: TestUser, ticketId: string, commentId: string | null = null) =>
+    t.deps.attachments.save(
+      t.deps.newId(),
+      {
+        orgId: who.orgId,
+        ticketId,
+        commentId,
+        internal: false,
+        uploaderId: who.id,
+        filename: 'orphan.png',
+        contentType: 'image/png',
+      },
+      (async function* () {
+        yield PNG;
+      })(),
+    );
+
+  /** Makes the next ticket write fail; `afterWriting` lets it happen first, as a lost answer would. */
+  function failNextTicketWrite(opts: { afterWriting: boolean }) {
+    const original = t.deps.tickets.apply;
+    t.deps.tickets.apply = async (read, change) => {
+      t.deps.tickets.apply = original;
+      if (opts.afterWriting) await original(read, change);
+      throw new Error('connection reset');
+    };
+    return () => {
+      t.deps.tickets.apply = original;
+    };
+  }
+
+  it('when a file is stored but its ticket was never updated, then it is not listed, not on its comment, and 404 on download', async () => {
+    const { customer, agent } = await org();
+    const id = await openTicket(customer);
+    const own = expectStatus(
+      await as(t, customer).post(`/api/tickets/${id}/comments/`, { body: 'Screenshot:' }),
+      201,
+    ).body;
+    const kept = expectStatus(await attach(customer, id, [file(PNG, 'kept.png', 'image/png')]), 201).body;
+    const lost = [await orphan(customer, id), await orphan(customer, id, own.id)];
+    expect(await t.deps.attachments.find(customer.orgId, id, lost[0]?.id ?? '')).not.toBeNull();
+
+    for (const who of [customer, agent]) {
+      expect((await listed(who, id)).map((a: { id: string }) => a.id)).toEqual([kept.id]);
+      const thread = expectStatus(await as(t, who).get(`/api/tickets/${id}/comments/`), 200).body.results;
+      expect(thread[0].attachments).toEqual([]);
+      for (const a of lost) {
+        const got = await download(t, who, `/api/tickets/${id}/attachments/${a.id}/`);
+        expect({ status: got.status, code: got.body?.code }).toEqual({
+          status: 404,
+          code: 'ATTACHMENT_NOT_FOUND',
+        });
+      }
+    }
+  });
+
+  it('when the ticket write fails after the file is stored, then the file is deleted again', async () => {
+    const { customer } = await org();
+    const id = await openTicket(customer);
+    const before = await stored();
+    const restore = failNextTicketWrite({ afterWriting: false });
+    try {
+      expectProblem(await attach(customer, id, [file(PNG, 'a.png', 'image/png')]), 500, 'INTERNAL');
+    } finally {
+      restore();
+    }
+    expect(await stored()).toEqual(before);
+    expect(await listed(customer, id)).toEqual([]);
+  });
+
+  it('when the ticket write went through but its answer was lost, then the recorded file is kept and served', async () => {
+    const { customer } = await org();
+    const id = await openTicket(customer);
+    const restore = failNextTicketWrite({ afterWriting: true });
+    try {
+      expectProblem(await attach(customer, id, [file(PNG, 'a.png', 'image/png')]), 500, 'INTERNAL');
+    } finally {
+      restore();
+    }
+    const files = await listed(customer, id);
+    expect(files.map((a: { filename: string }) => a.filename)).toEqual(['a.png']);
+    const got = await download(t, customer, files[0].url);
+    expect(got.status).toBe(200);
+    expect(got.bytes.equals(PNG)).toBe(true);
+  });
+});
+
 describe('who sees attachments', () => {
   it('when another org or another customer asks, then 404 for the list, the download and the upload', async () => {
     const { customer } = await org();
@@ -326,6 +479,75 @@ describe('who sees attachments', () => {
     const otherTicket = await openTicket(customer);
     const wrongTicket = await download(t, customer, `/api/tickets/${otherTicket}/attachments/${a.id}/`);
     expect(wrongTicket.status).toBe(404);
+  });
+});
+
+describe('body limits outside the upload route', () => {
+  const JSON_LIMIT = 64 * 1024;
+
+  /** A multipart body of `chunks` × 16 KiB, handed out only as it is read; `pulled` counts what was. */
+  function lazyForm(chunks: number) {
+    const { body, contentType } = multipart([
+      file(Buffer.alloc(chunks * 16 * 1024, 'x'), 'big.txt', 'text/plain'),
+    ]);
+    const read = { pulled: 0 };
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          const at = read.pulled * 16 * 1024;
+          read.pulled++;
+          if (at >= body.length) controller.close();
+          else controller.enqueue(body.subarray(at, at + 16 * 1024));
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return { stream, contentType, length: body.length, read };
+  }
+
+  it('when a multipart body larger than the JSON limit goes to a JSON route, then 413, read no further than the limit', async () => {
+    const { customer } = await org();
+    const id = await openTicket(customer);
+    for (const path of ['/api/tickets/', `/api/tickets/${id}/comments/`, `/api/tickets/${id}/status/`]) {
+      const declared = multipart([file(Buffer.alloc(2 * JSON_LIMIT, 'x'), 'big.txt', 'text/plain')]);
+      const res = await t.app.request(path, {
+        method: 'POST',
+        body: declared.body,
+        headers: {
+          authorization: `Bearer ${customer.token}`,
+          'content-type': declared.contentType,
+          'content-length': String(declared.body.length),
+        },
+      });
+      expect({ path, status: res.status }).toEqual({ path, status: 413 });
+
+      // Streamed without a length, and with an Idempotency-Key, which must not buffer it either.
+      const chunked = lazyForm(64);
+      const streamed = await t.app.request(path, {
+        method: 'POST',
+        body: chunked.stream,
+        duplex: 'half',
+        headers: {
+          authorization: `Bearer ${customer.token}`,
+          'content-type': chunked.contentType,
+          'idempotency-key': `big-${path}`,
+        },
+      } as RequestInit);
+      expect({ path, status: streamed.status }).toEqual({ path, status: 413 });
+      expect(streamed.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(chunked.read.pulled * 16 * 1024).toBeLessThanOrEqual(JSON_LIMIT + 2 * 16 * 1024);
+    }
+    const tickets = expectStatus(await as(t, customer).get('/api/tickets/'), 200).body;
+    expect(tickets.results).toHaveLength(1);
+  });
+
+  it('when a body that is not multipart goes to the upload route, then the JSON limit still holds', async () => {
+    const { customer } = await org();
+    const id = await openTicket(customer);
+    const reply = await as(t, customer).post(`/api/tickets/${id}/attachments/`, {
+      file: 'x'.repeat(2 * JSON_LIMIT),
+    });
+    expect(reply.status).toBe(413);
   });
 });
 

@@ -201,7 +201,8 @@ describe('POST /api/tickets/{id}/comments/', () => {
     await setStatus(agent, id, 'resolved');
     const reply = expectStatus(await comment(customer, id, { body: 'No, it is not fixed.' }), 201).body;
     const after = await ticket(customer, id);
-    expect(after).toMatchObject({ status: 'open', reopen_count: 1, resolved_at: null, version: 4 });
+    // Customers count changes, not events: opened, resolved, their reply (which reopened it).
+    expect(after).toMatchObject({ status: 'open', reopen_count: 1, resolved_at: null, version: 3 });
 
     const [commented, reopened] = (await eventsOf(id, 4)).slice(-2);
     expect(commented?.routingKey).toBe(TicketEvents.CommentAdded);
@@ -359,5 +360,41 @@ describe('GET /api/tickets/{id}/comments/', () => {
       400,
       'VALIDATION_FAILED',
     );
+  });
+
+  it('when internal notes sit between public comments, then the customer gets the same pages and cursors as on a thread without them', async () => {
+    const { customer, agent } = await org();
+    const withNotes = await openTicket(customer);
+    const without = await openTicket(customer);
+    for (const [body, internal] of [
+      ['p1', false],
+      ['n1', true],
+      ['n2', true],
+      ['p2', false],
+      ['p3', false],
+    ] as const) {
+      expectStatus(await comment(agent, withNotes, { body, is_internal: internal }), 201);
+      if (!internal) expectStatus(await comment(agent, without, { body }), 201);
+    }
+    /** Every page as the customer reads it: the bodies and the `next` that came with them. */
+    const walk = async (id: string, limit: number) => {
+      const pages: { bodies: string[]; next: string | null }[] = [];
+      let cursor: string | null = '';
+      while (cursor !== null && pages.length < 10) {
+        const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+        const page = expectStatus(
+          await as(t, customer).get(`/api/tickets/${id}/comments/?limit=${limit}${q}`),
+          200,
+        ).body;
+        pages.push({ bodies: page.results.map((c: { body: string }) => c.body), next: page.next });
+        cursor = page.next;
+      }
+      return pages;
+    };
+    for (const limit of [1, 2]) {
+      const seen = await walk(withNotes, limit);
+      expect(seen.flatMap((p) => p.bodies)).toEqual(['p1', 'p2', 'p3']);
+      expect(seen).toEqual(await walk(without, limit));
+    }
   });
 });

@@ -243,9 +243,12 @@ describe('Idempotency-Key on POST /api/tickets/', () => {
 });
 
 describe('idempotencyKeys() with other bodies', () => {
+  /** How many chunks the last `lazyForm` body has handed out. */
+  const pulled = { count: 0 };
+
   /** A bare app with the middleware behind a stand-in for requireAuth. */
   function miniApp(opts: { maxBodyBytes?: number } = {}) {
-    const runs = { count: 0 };
+    const runs = { count: 0, pulledAtFirstByte: -1 };
     const principal: Principal = {
       sub: `u-${Date.now()}-${Math.random()}`,
       org: 'o',
@@ -271,11 +274,73 @@ describe('idempotencyKeys() with other bodies', () => {
       runs.count++;
       return c.json({ streamed: await new Response(c.req.raw.body).text(), run: runs.count }, 201);
     });
+    /** Reads the body as a stream, noting how much of it the client had been asked for by its first chunk. */
+    app.post('/stream', async (c) => {
+      runs.count++;
+      let size = 0;
+      for await (const chunk of c.req.raw.body ?? []) {
+        if (size === 0) runs.pulledAtFirstByte = pulled.count;
+        size += chunk.byteLength;
+      }
+      return c.json({ size, run: runs.count }, 201);
+    });
+    /** Refuses on the headers alone, as the upload route does a declared length over its limit. */
+    app.post('/refuse', (c) => {
+      runs.count++;
+      return c.json({ refused: true, run: runs.count }, 400);
+    });
     app.get('/raw', (c) => {
       runs.count++;
       return c.json({ run: runs.count });
     });
     return { app, runs };
+  }
+
+  /** A multipart body that hands out `chunks` chunks of 16 KiB only as they are read. */
+  function lazyForm(key: string, chunks: number) {
+    const boundary = 'lazy-boundary';
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n\r\n`,
+    );
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    pulled.count = 0;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulled.count++;
+          if (pulled.count === 1) controller.enqueue(head);
+          else if (pulled.count <= chunks + 1) controller.enqueue(new Uint8Array(16 * 1024).fill(120));
+          else {
+            controller.enqueue(tail);
+            controller.close();
+          }
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return new Request('http://tickets/stream', {
+      method: 'POST',
+      body,
+      duplex: 'half',
+      headers: { ...withKey(key), 'content-type': `multipart/form-data; boundary=${boundary}` },
+    } as RequestInit);
+  }
+
+  /** The form of `upload`, with its bytes handed out `size` at a time. */
+  async function inPieces(request: Request, size: number) {
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += size) controller.enqueue(bytes.subarray(i, i + size));
+        controller.close();
+      },
+    });
+    return new Request(request.url, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+      headers: request.headers,
+    } as RequestInit);
   }
 
   const upload = (content: string, key: string) => {
@@ -298,6 +363,58 @@ describe('idempotencyKeys() with other bodies', () => {
     const other = await app.request(upload('goodbye', 'm-1'));
     expect(other.status).toBe(422);
     expect(runs.count).toBe(1);
+  });
+
+  it('when a multipart body comes with a key, then the handler reads it as it arrives, not once it was held whole', async () => {
+    const { app, runs } = miniApp();
+    const chunks = 64;
+    const first = await app.request(lazyForm('s-1', chunks));
+    expect(first.status).toBe(201);
+    const { size } = (await first.json()) as { size: number };
+    expect(size).toBeGreaterThan(chunks * 16 * 1024);
+    // Held whole, the body would have been pulled to its end before the handler saw a byte.
+    expect(runs.pulledAtFirstByte).toBeGreaterThan(0);
+    expect(runs.pulledAtFirstByte).toBeLessThan(8);
+    expect(await records().findOne({ key: 's-1' })).toMatchObject({
+      state: 'done',
+      fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+
+    const again = await app.request(lazyForm('s-1', chunks));
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(runs.count).toBe(1);
+    expect((await app.request(lazyForm('s-1', chunks + 1))).status).toBe(422);
+    expect(runs.count).toBe(1);
+  });
+
+  it('when a multipart form arrives cut at other places, or with a boundary split between chunks, then it is the same request', async () => {
+    const { app, runs } = miniApp();
+    expect((await app.request(await inPieces(upload('hello', 'p-1'), 7))).status).toBe(201);
+    for (const size of [1, 3, 64 * 1024]) {
+      const retry = await app.request(await inPieces(upload('hello', 'p-1'), size));
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    }
+    expect((await app.request(await inPieces(upload('hellO', 'p-1'), 5))).status).toBe(422);
+    expect(runs.count).toBe(1);
+  });
+
+  it('when a multipart request is answered before its body was read, then the answer is not kept and a retry runs again', async () => {
+    const { app, runs } = miniApp();
+    const refuse = () => {
+      const form = upload('hello', 'u-1');
+      return new Request('http://tickets/refuse', {
+        method: 'POST',
+        body: form.body,
+        duplex: 'half',
+        headers: form.headers,
+      } as RequestInit);
+    };
+    expect((await app.request(refuse())).status).toBe(400);
+    expect(await records().findOne({ key: 'u-1' })).toBeNull();
+    const retry = await app.request(refuse());
+    expect(retry.status).toBe(400);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    expect(runs.count).toBe(2);
   });
 
   it('when a handler streams the raw body, then it reads it whole; a different query is another request', async () => {

@@ -88,7 +88,9 @@ describe('ticket events', () => {
     expect(c?.actor).toEqual({ type: 'user', id: who.customer.id, role: 'user' });
     expect(u?.data.changes).toEqual([{ field: 'priority', old: 'medium', new: 'high' }]);
     expect(a?.data).toMatchObject({ previousAssigneeId: null, via: 'manual', ruleId: null });
-    expect(a?.data.ticket).toMatchObject({ assigneeId: who.agent.id });
+    // Each event carries the ticket as it was right after its own change.
+    expect(a?.data.ticket).toMatchObject({ assigneeId: who.agent.id, status: 'open', version: 3 });
+    expect(s1?.data.ticket).toMatchObject({ assigneeId: who.agent.id, status: 'assigned', version: 4 });
     expect(a?.actor).toEqual({ type: 'user', id: who.admin.id, role: 'admin' });
     expect(s1?.data).toMatchObject({ from: 'open', to: 'assigned', reopened: false });
     expect(s2?.data).toMatchObject({ from: 'assigned', to: 'in_progress' });

@@ -150,6 +150,43 @@ describe('GET /api/tickets/{id}/history/', () => {
     expect(customer.seen).toEqual(all.filter((f) => !/^f\d*0$/.test(f)));
   });
 
+  it('when internal entries sit between public ones, then the customer gets the same pages and cursors as on a history without them', async () => {
+    const withNotes = await openTicket(t, who.customer);
+    const without = await openTicket(t, who.customer);
+    const entries = [
+      { field: 'p1', internal: false },
+      { field: 'n1', internal: true },
+      { field: 'n2', internal: true },
+      { field: 'p2', internal: false },
+      { field: 'p3', internal: false },
+    ];
+    await pushHistory(withNotes.id, entries);
+    await pushHistory(
+      without.id,
+      entries.filter((e) => !e.internal),
+    );
+    /** Every page as the customer reads it: the fields and the `next` that came with them. */
+    const walk = async (id: string, limit: number) => {
+      const pages: { fields: string[]; next: string | null }[] = [];
+      let cursor: string | null = '';
+      while (cursor !== null && pages.length < 10) {
+        const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+        const page = expectStatus(
+          await as(t, who.customer).get(`/api/tickets/${id}/history/?limit=${limit}${q}`),
+          200,
+        ).body;
+        pages.push({ fields: page.results.map((h: { field: string }) => h.field), next: page.next });
+        cursor = page.next;
+      }
+      return pages;
+    };
+    for (const limit of [1, 2]) {
+      const seen = await walk(withNotes.id, limit);
+      expect(seen.flatMap((p) => p.fields)).toEqual(['created', 'p1', 'p2', 'p3']);
+      expect(seen).toEqual(await walk(without.id, limit));
+    }
+  });
+
   it('when the caller may not see the ticket, then the history does not exist for them', async () => {
     const created = await openTicket(t, who.customer);
     expectProblem(

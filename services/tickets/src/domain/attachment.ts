@@ -1,6 +1,12 @@
 import { AppError, NotFoundError, ValidationError } from '@helpdesk/kit';
+import type { HistoryEntry } from './ticket.ts';
 
-/** Files on tickets and comments, kept in GridFS. */
+/**
+ * Files on tickets and comments, kept in GridFS. An upload is two writes, the file and then the
+ * ticket, with no transaction between them; the ticket's write is the commit point. It records the
+ * file with a history entry (`ATTACHMENT_FIELD`), and only files a ticket records exist for the
+ * API: a file whose ticket write never happened (a crash in between) is neither listed nor served.
+ */
 
 export interface AttachmentMeta {
   orgId: string;
@@ -31,17 +37,37 @@ export interface AttachmentStore {
   save(id: string, meta: AttachmentMeta, content: AsyncIterable<Uint8Array>): Promise<Attachment>;
   find(orgId: string, ticketId: string, id: string): Promise<Attachment | null>;
   /**
-   * Oldest first, after the attachment `after`; `includeInternal: false` leaves out the files of
-   * internal notes, `commentIds` keeps those of these comments.
+   * Oldest first, after the attachment `after`, of the files in `recorded` (those the ticket
+   * records); `includeInternal: false` leaves out the files of internal notes, `commentIds` keeps
+   * those of these comments.
    */
   list(
     orgId: string,
     ticketId: string,
-    opts: { includeInternal: boolean; limit: number; after?: string | undefined; commentIds?: string[] },
+    opts: {
+      recorded: readonly string[];
+      includeInternal: boolean;
+      limit: number;
+      after?: string | undefined;
+      commentIds?: string[];
+    },
   ): Promise<{ results: Attachment[]; next: string | null }>;
   /** The content, streamed from the store. */
   open(id: string): ReadableStream<Uint8Array>;
   delete(id: string): Promise<void>;
+}
+
+/** The history field of the entry that records a file on its ticket. */
+export const ATTACHMENT_FIELD = 'attachment';
+
+/** The ids of the files a ticket's history records: the uploads that committed. */
+export function recordedAttachmentIds(history: readonly HistoryEntry[]): string[] {
+  const ids: string[] = [];
+  for (const h of history) {
+    const id = h.field === ATTACHMENT_FIELD ? (h.new as { id?: unknown } | null)?.id : undefined;
+    if (typeof id === 'string') ids.push(id);
+  }
+  return ids;
 }
 
 export class AttachmentNotFoundError extends NotFoundError {

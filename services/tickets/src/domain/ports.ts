@@ -17,6 +17,8 @@ export type TicketSort = (typeof TICKET_SORTS)[number];
 export interface TicketListQuery {
   /** The caller's visibility filter (see access.ts). */
   scope: Record<string, unknown>;
+  /** A customer's list: `updated` means the last change they can see (`publicUpdatedAt`). */
+  customerView?: boolean;
   status?: TicketStatus[];
   priority?: Priority[];
   /** `null` lists unassigned tickets. */

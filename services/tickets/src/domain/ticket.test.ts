@@ -2,6 +2,7 @@ import { TicketSnapshotSchema } from '@helpdesk/contracts';
 import { describe, expect, it } from 'vitest';
 import {
   firstResponseSeconds,
+  newTicket,
   normalizeTags,
   parseTicketKey,
   resolutionSeconds,
@@ -14,27 +15,23 @@ import {
 const created = new Date('2030-01-01T00:00:00Z');
 const after = (s: number) => new Date(created.getTime() + s * 1000);
 const ticket = (over: Partial<Ticket> = {}): Ticket => ({
-  id: 't-1',
-  orgId: 'org-a',
-  number: 42,
-  title: 'Printer',
-  description: 'It is on fire',
-  categoryId: null,
-  priority: 'high',
-  status: 'open',
-  requesterId: 'u-1',
-  assigneeId: null,
-  tags: ['hardware'],
-  createdAt: created,
-  updatedAt: created,
-  firstResponseAt: null,
-  resolvedAt: null,
-  closedAt: null,
-  escalationLevel: 0,
-  reopenCount: 0,
+  ...newTicket(
+    {
+      id: 't-1',
+      orgId: 'org-a',
+      number: 42,
+      title: 'Printer',
+      description: 'It is on fire',
+      priority: 'high',
+      requesterId: 'u-1',
+      tags: ['hardware'],
+    },
+    created,
+  ),
   commentCount: 3,
   publicCommentCount: 1,
   version: 5,
+  publicVersion: 3,
   ...over,
 });
 

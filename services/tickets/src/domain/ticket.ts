@@ -23,6 +23,12 @@ export interface Ticket {
   publicCommentCount: number;
   /** Grows by one per change; also the `sequence` of the change's event and the ETag. */
   version: number;
+  /**
+   * What customers see as `version` (and ETag) and `updated_at`: only changes visible to them
+   * move these, so an internal note cannot be counted or timed from outside.
+   */
+  publicVersion: number;
+  publicUpdatedAt: Date;
 }
 
 /** What a new ticket is made of; description, category, priority and tags have defaults. */
@@ -62,6 +68,8 @@ export function newTicket(f: NewTicketFields, at: Date): Ticket {
     commentCount: 0,
     publicCommentCount: 0,
     version: 1,
+    publicVersion: 1,
+    publicUpdatedAt: at,
   };
 }
 

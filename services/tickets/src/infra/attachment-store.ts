@@ -45,7 +45,9 @@ const toAttachment = ({ _id, uploadDate, metadata: m }: FileDoc): Attachment => 
 /**
  * Attachments in the `attachments` GridFS bucket of the tickets database, with the org, ticket and
  * comment in each file's metadata; every read filters by org and ticket. Ids are time-ordered
- * (UUIDv7), so `_id` order is upload order.
+ * (UUIDv7), so `_id` order is upload order. The bucket may hold files no ticket records (an upload
+ * that stopped between its two writes): lists take the recorded ids, and downloads are checked
+ * against them by the use case, so such a file is never shown.
  */
 export async function createAttachmentStore(
   conn: Connection,
@@ -112,10 +114,16 @@ export async function createAttachmentStore(
     },
 
     async list(orgId, ticketId, q) {
-      const filter: Record<string, unknown> = { 'metadata.orgId': orgId, 'metadata.ticketId': ticketId };
+      if (q.recorded.length === 0) return { results: [], next: null };
+      const ids: Record<string, unknown> = { $in: q.recorded };
+      if (q.after !== undefined) ids.$gt = q.after;
+      const filter: Record<string, unknown> = {
+        _id: ids,
+        'metadata.orgId': orgId,
+        'metadata.ticketId': ticketId,
+      };
       if (!q.includeInternal) filter['metadata.internal'] = false;
       if (q.commentIds) filter['metadata.commentId'] = { $in: q.commentIds };
-      if (q.after !== undefined) filter._id = { $gt: q.after };
       const docs = await files
         .find(filter)
         .sort({ _id: 1 })

@@ -30,6 +30,8 @@ export interface TicketDoc extends WithOutbox {
   commentCount: number;
   publicCommentCount: number;
   version: number;
+  publicVersion: number;
+  publicUpdatedAt: Date;
   /** Not selected by default: lists and reads of the ticket itself never carry the thread. */
   comments?: Comment[];
   history?: HistoryEntry[];
@@ -99,6 +101,8 @@ const TicketSchema = new Schema<TicketDoc>(
     commentCount: { type: Number, default: 0 },
     publicCommentCount: { type: Number, default: 0 },
     version: { type: Number, required: true },
+    publicVersion: { type: Number, required: true },
+    publicUpdatedAt: { type: Date, required: true },
     comments: { type: [CommentSchema], default: [], select: false },
     history: { type: [HistorySchema], default: [], select: false },
     escalations: { type: [EscalationSchema], default: [], select: false },

@@ -30,7 +30,9 @@ function listClauses(q: TicketListQuery): Record<string, unknown>[] {
   if (q.requesterId !== undefined) f.push({ requesterId: q.requesterId });
   const range = (from?: Date, to?: Date) => ({ ...(from ? { $gte: from } : {}), ...(to ? { $lt: to } : {}) });
   if (q.createdFrom || q.createdTo) f.push({ createdAt: range(q.createdFrom, q.createdTo) });
-  if (q.updatedFrom || q.updatedTo) f.push({ updatedAt: range(q.updatedFrom, q.updatedTo) });
+  if (q.updatedFrom || q.updatedTo) {
+    f.push({ [q.customerView ? 'publicUpdatedAt' : 'updatedAt']: range(q.updatedFrom, q.updatedTo) });
+  }
   if (q.q) {
     const re = new RegExp(escapeRegex(q.q), 'i');
     f.push({ $or: [{ title: re }, { description: re }] });
@@ -105,7 +107,8 @@ export function createTicketRepository(Tickets: TicketModel, Counters: CounterMo
     },
 
     async list(q) {
-      const field = SORT_FIELDS[q.sort.replace('-', '') as keyof typeof SORT_FIELDS];
+      const sorted = SORT_FIELDS[q.sort.replace('-', '') as keyof typeof SORT_FIELDS];
+      const field = q.customerView && sorted === 'updatedAt' ? 'publicUpdatedAt' : sorted;
       const dir: 1 | -1 = q.sort.startsWith('-') ? -1 : 1;
       const clauses = listClauses(q);
       if (q.cursor) clauses.push(afterCursor(q.cursor, field, dir));

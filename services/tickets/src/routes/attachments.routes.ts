@@ -27,16 +27,15 @@ const uploadRoute = createRoute({
   tags,
   summary: 'Attach a file to a ticket or to one of its comments',
   description:
-    'multipart/form-data with the file in `file` (the last part) and optionally `comment_id` before it; only its author or staff attach to a comment. Accepted, by content: PNG, JPEG, GIF, WebP, PDF, DOCX, XLSX, PPTX, ZIP, and UTF-8 text (txt, log, csv, json). A file whose content is not what its name or type claims is refused (415); one over the size limit too (413).',
+    'multipart/form-data with the file in `file` (the last part) and optionally `comment_id` before it; only its author or staff attach to a comment. Accepted, by content: PNG, JPEG, GIF, WebP, PDF, DOCX, XLSX, PPTX, ZIP, and UTF-8 text (txt, log, csv, json). A file whose content is not what its name or type claims is refused (415); one over the size limit too (413). The file is listed and served once the ticket records it (a history entry and `ticket.updated`).',
   security: bearer,
   request: {
     params: TicketParams,
     headers: z.object({
-      'idempotency-key': z
-        .string()
-        .max(255)
-        .optional()
-        .openapi({ description: 'Repeating the key with the same form replays the first answer.' }),
+      'idempotency-key': z.string().max(255).optional().openapi({
+        description:
+          'Repeating the key with the same form replays the first answer; another form with it is 422. The form is hashed as it streams, never held in memory: a repeat while the first upload runs is 409 whatever its file, and an answer given before the form was read to its end (say a 404, a 413 on Content-Length or a 415 from the first bytes) is not kept, so a retry runs again.',
+      }),
     }),
     body: {
       required: true,

@@ -3,12 +3,11 @@ import { type AppEnv, bearer, bothSlashes, json, NotFoundError, problems, requir
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { callerOf } from '../domain/access.ts';
-import { TicketForbiddenError } from '../domain/tickets.errors.ts';
-import { assignTicket, checkAssignee } from '../use-cases/assign-ticket.ts';
 import { createCategory } from '../use-cases/create-category.ts';
 import { createTicket } from '../use-cases/create-ticket.ts';
 import { getCategory } from '../use-cases/get-category.ts';
 import { getTicket } from '../use-cases/get-ticket.ts';
+import { versionSeenBy } from '../use-cases/mutate-ticket.ts';
 import { replaceTicket } from '../use-cases/replace-ticket.ts';
 import { updateCategory } from '../use-cases/update-category.ts';
 import { categoryListBody } from './categories.routes.ts';
@@ -232,14 +231,8 @@ export function systemBRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
     app.openapi({ ...r, middleware: [...inOrg, deps.idempotency] }, async (c) => {
       const caller = callerOf(c.get('principal'));
       const b = c.req.valid('json');
-      const assignee = b.assigned_to ?? null;
-      // Checked before anything is written, so a refused assignment creates no ticket.
-      if (assignee !== null) {
-        if (caller.role !== 'admin') throw new TicketForbiddenError('Only admins assign tickets.');
-        await checkAssignee(uc, caller.orgId, assignee);
-      }
-      const opts = { correlationId: c.get('requestId') };
-      let t = await createTicket(
+      // The ticket and its assignment are one write: a refused assignment creates nothing.
+      const t = await createTicket(
         uc,
         caller,
         {
@@ -249,12 +242,11 @@ export function systemBRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
           priority: b.priority,
           tags: b.tags,
           requesterId: b.created_by,
+          ...(b.assigned_to ? { assigneeId: b.assigned_to } : {}),
         },
-        opts,
+        { correlationId: c.get('requestId') },
       );
-      if (assignee !== null && t.assigneeId !== assignee)
-        t = await assignTicket(uc, caller, t.id, assignee, opts);
-      setEtag(c, t.version);
+      setEtag(c, versionSeenBy(caller, t));
       return c.json(toTicketDto(t, isStaff(caller.role)), 201);
     });
   }
@@ -262,7 +254,7 @@ export function systemBRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
     app.openapi({ ...r, middleware: inOrg }, async (c) => {
       const caller = callerOf(c.get('principal'));
       const t = await getTicket(uc, caller, c.req.valid('param').pk);
-      setEtag(c, t.version);
+      setEtag(c, versionSeenBy(caller, t));
       return c.json(toTicketDto(t, isStaff(caller.role)), 200);
     });
   }
@@ -286,7 +278,7 @@ export function systemBRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
         },
         { ifMatch: ifMatchVersion(c), correlationId: c.get('requestId') },
       );
-      setEtag(c, t.version);
+      setEtag(c, versionSeenBy(caller, t));
       return c.json(toTicketDto(t, isStaff(caller.role)), 200);
     });
   }

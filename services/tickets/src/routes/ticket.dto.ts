@@ -70,7 +70,7 @@ export function toTicketDto(t: Ticket, staff: boolean): TicketDto {
     assigned_to: t.assigneeId,
     tags: t.tags,
     created_at: t.createdAt.toISOString(),
-    updated_at: t.updatedAt.toISOString(),
+    updated_at: (staff ? t.updatedAt : t.publicUpdatedAt).toISOString(),
     first_response_at: iso(t.firstResponseAt),
     first_response_seconds: firstResponseSeconds(t),
     resolved_at: iso(t.resolvedAt),
@@ -79,7 +79,7 @@ export function toTicketDto(t: Ticket, staff: boolean): TicketDto {
     escalation_level: t.escalationLevel,
     reopen_count: t.reopenCount,
     comment_count: staff ? t.commentCount : t.publicCommentCount,
-    version: t.version,
+    version: staff ? t.version : t.publicVersion,
   };
 }
 

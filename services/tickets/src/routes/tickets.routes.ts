@@ -8,6 +8,7 @@ import { changeTicketStatus } from '../use-cases/change-ticket-status.ts';
 import { createTicket } from '../use-cases/create-ticket.ts';
 import { getTicket } from '../use-cases/get-ticket.ts';
 import { listTickets } from '../use-cases/list-tickets.ts';
+import { versionSeenBy } from '../use-cases/mutate-ticket.ts';
 import { updateTicket } from '../use-cases/update-ticket.ts';
 import type { RouteDeps } from './deps.ts';
 import {
@@ -196,7 +197,7 @@ export function ticketsRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
         },
         { correlationId: c.get('requestId') },
       );
-      setEtag(c, t.version);
+      setEtag(c, versionSeenBy(caller, t));
       c.header('location', `/api/tickets/${t.id}/`);
       return c.json(toTicketDto(t, isStaff(caller.role)), 201);
     });
@@ -206,8 +207,8 @@ export function ticketsRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
     app.openapi({ ...route, middleware: auth }, async (c) => {
       const caller = callerOf(c.get('principal'));
       const t = await getTicket(uc, caller, c.req.valid('param').id);
-      setEtag(c, t.version);
-      if (notModified(c, t.version)) return c.body(null, 304);
+      setEtag(c, versionSeenBy(caller, t));
+      if (notModified(c, versionSeenBy(caller, t))) return c.body(null, 304);
       return c.json(toTicketDto(t, isStaff(caller.role)), 200);
     });
   }
@@ -229,7 +230,7 @@ export function ticketsRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
         },
         { ifMatch: ifMatchVersion(c), correlationId: c.get('requestId') },
       );
-      setEtag(c, t.version);
+      setEtag(c, versionSeenBy(caller, t));
       return c.json(toTicketDto(t, isStaff(caller.role)), 200);
     });
   }
@@ -241,7 +242,7 @@ export function ticketsRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
         ifMatch: ifMatchVersion(c),
         correlationId: c.get('requestId'),
       });
-      setEtag(c, t.version);
+      setEtag(c, versionSeenBy(caller, t));
       return c.json(toTicketDto(t, true), 200);
     });
   }
@@ -253,7 +254,7 @@ export function ticketsRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
         ifMatch: ifMatchVersion(c),
         correlationId: c.get('requestId'),
       });
-      setEtag(c, t.version);
+      setEtag(c, versionSeenBy(caller, t));
       return c.json(toTicketDto(t, true), 200);
     });
   }

@@ -99,6 +99,7 @@ export async function addComment(
         ],
         comment,
         events: [commentAdded(comment, first)],
+        internal: input.internal,
       };
       const to = requesterReplyStatus(caller, t, input.internal);
       return to ? mergePlans(plan, statusPlan(t, to, now)) : plan;

@@ -26,10 +26,11 @@ export function assignmentPlan(
   assigneeId: string | null,
   now: Date,
   via: 'manual' | 'rule' | 'escalation',
+  ruleId: string | null = null,
 ): Plan | null {
   if (t.assigneeId === assigneeId) return null;
   const set = { assigneeId };
-  let plan: Plan = { set, history: diff(t, set), events: [ticketEvents.assigned(t.assigneeId, via)] };
+  let plan: Plan = { set, history: diff(t, set), events: [ticketEvents.assigned(t.assigneeId, via, ruleId)] };
   const moved = { ...t, assigneeId };
   if (assigneeId !== null && t.status === 'open') plan = mergePlans(plan, statusPlan(moved, 'assigned', now));
   if (assigneeId === null && t.status === 'assigned') plan = mergePlans(plan, statusPlan(moved, 'open', now));

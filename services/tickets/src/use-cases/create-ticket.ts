@@ -1,10 +1,11 @@
-import type { Priority } from '@helpdesk/contracts';
-import type { Caller } from '../domain/access.ts';
-import { newTicket, normalizeTags, type Ticket } from '../domain/ticket.ts';
+import { type Priority, TicketEvents } from '@helpdesk/contracts';
+import { type Caller, canAssign } from '../domain/access.ts';
+import { newTicket, normalizeTags, type Ticket, toSnapshot } from '../domain/ticket.ts';
+import { TicketForbiddenError } from '../domain/tickets.errors.ts';
+import { assignmentPlan, checkAssignee } from './assign-ticket.ts';
 import type { TicketsDeps } from './deps.ts';
-import { actorOf } from './mutate-ticket.ts';
+import { actorOf, buildChange } from './mutate-ticket.ts';
 import { checkCategory, resolveRequester } from './ticket-checks.ts';
-import { ticketEvents } from './ticket-events.ts';
 
 export interface CreateTicketInput {
   title: string;
@@ -14,6 +15,8 @@ export interface CreateTicketInput {
   tags?: string[] | undefined;
   /** Staff create on behalf of a user; a customer's own id is the only one they may give. */
   requesterId?: string | undefined;
+  /** Admins may assign at once (System B); checked like `POST /api/tickets/{id}/assign/`. */
+  assigneeId?: string | undefined;
 }
 
 /**
@@ -27,6 +30,10 @@ export async function createTicket(
   input: CreateTicketInput,
   opts: { correlationId?: string | undefined } = {},
 ): Promise<Ticket> {
+  if (input.assigneeId !== undefined) {
+    if (!canAssign(caller)) throw new TicketForbiddenError('Only admins assign tickets.');
+    await checkAssignee(deps, caller.orgId, input.assigneeId);
+  }
   const categoryId = input.categoryId ?? null;
   await checkCategory(deps, caller.orgId, categoryId);
   const requesterId = await resolveRequester(deps, caller, input.requesterId);
@@ -46,45 +53,37 @@ export async function createTicket(
     },
     now,
   );
-  const auto = await deps.autoAssign(draft);
-  const ticket: Ticket = auto
-    ? { ...draft, assigneeId: auto.assigneeId, status: 'assigned', version: 3 }
-    : draft;
-  ticket.number = await deps.tickets.nextNumber(caller.orgId);
+  // An assignee given by an admin (System B's POST) wins; otherwise the rules may pick one.
+  const assignment = input.assigneeId
+    ? { assigneeId: input.assigneeId, via: 'manual' as const, ruleId: null }
+    : await deps.autoAssign(draft).then((a) => (a ? { ...a, via: 'rule' as const } : null));
+  draft.number = await deps.tickets.nextNumber(caller.orgId);
 
-  const actor = actorOf(caller);
-  const planned = [
-    ticketEvents.created(),
-    // As a manual assignment does: the assignee, then the status it implies (open → assigned).
-    ...(auto
-      ? [
-          ticketEvents.assigned(null, 'rule', auto.ruleId),
-          ticketEvents.statusChanged('open', 'assigned', false),
-        ]
-      : []),
-  ];
-  const events = planned.map((e, i) =>
-    deps.events.envelope({
-      type: e.type,
-      orgId: ticket.orgId,
-      aggregateId: ticket.id,
-      sequence: i + 1,
-      actor,
-      occurredAt: now,
-      data: e.data(ticket),
-      ...(opts.correlationId ? { correlationId: opts.correlationId } : {}),
-    }),
-  );
-  const base = { at: now, actorId: caller.id, actorRole: caller.role, internal: false } as const;
-  const history = [
-    { ...base, field: 'created', old: null, new: ticket.number },
-    ...(auto
-      ? [
-          { ...base, actorRole: 'system' as const, field: 'assigneeId', old: null, new: auto.assigneeId },
-          { ...base, actorRole: 'system' as const, field: 'status', old: 'open', new: 'assigned' },
-        ]
-      : []),
-  ];
+  const opened = deps.events.envelope({
+    type: TicketEvents.Created,
+    orgId: draft.orgId,
+    aggregateId: draft.id,
+    sequence: draft.version,
+    actor: actorOf(caller),
+    occurredAt: now,
+    data: { ticket: toSnapshot(draft) },
+    ...(opts.correlationId ? { correlationId: opts.correlationId } : {}),
+  });
+  const created = { at: now, actorId: caller.id, actorRole: caller.role, internal: false } as const;
+  // The assignment is a change of its own (its events follow `ticket.created`), written with it.
+  const plan =
+    assignment && assignmentPlan(draft, assignment.assigneeId, now, assignment.via, assignment.ruleId);
+  const acting =
+    assignment?.via === 'rule'
+      ? { kind: 'system' as const, id: 'assignment-rules', orgId: caller.orgId }
+      : caller;
+  const { after: ticket, change } = plan
+    ? buildChange(deps, acting, draft, { ...plan, internal: false }, now, opts)
+    : { after: draft, change: { events: [], history: [] } };
+  // Opening and its assignment are one change for customers.
+  ticket.publicVersion = draft.publicVersion;
+  const history = [{ ...created, field: 'created', old: null, new: draft.number }, ...change.history];
+  const events = [opened, ...change.events];
   await deps.tickets.insert(ticket, history, events);
   deps.events.kick({ ticketId: ticket.id });
   return ticket;

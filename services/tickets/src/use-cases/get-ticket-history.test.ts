@@ -1,4 +1,4 @@
-import { ValidationError } from '@helpdesk/kit';
+import { decodeCursor, ValidationError } from '@helpdesk/kit';
 import { describe, expect, it } from 'vitest';
 import { aTicket, fakeDeps, InMemoryTickets } from '../../test/in-memory-tickets.ts';
 import type { Caller } from '../domain/access.ts';
@@ -19,25 +19,33 @@ const entry = (n: number, internal = false): HistoryEntry => ({
   internal,
 });
 
-/** Ten entries, f0..f9; f3, f4 and f8 came from internal notes. */
-async function setup() {
+const INTERNAL = [3, 4, 8];
+
+/** Ten entries, f0..f9; f3, f4 and f8 came from internal notes (left out with `withNotes: false`). */
+async function setup({ withNotes = true } = {}) {
   const tickets = new InMemoryTickets();
-  const history = Array.from({ length: 10 }, (_, n) => entry(n, [3, 4, 8].includes(n)));
+  const history = Array.from({ length: 10 }, (_, n) => entry(n, INTERNAL.includes(n))).filter(
+    (h) => withNotes || !h.internal,
+  );
   await tickets.insert(aTicket(), history, []);
   return fakeDeps(tickets).deps;
 }
 
-/** Every page, following `next`, as field names per page. */
-async function walk(deps: Awaited<ReturnType<typeof setup>>, caller: Caller, limit: number) {
+/** Every page, following `next`: the field names per page and every `next` handed out. */
+async function pagesOf(deps: Awaited<ReturnType<typeof setup>>, caller: Caller, limit: number) {
   const pages: string[][] = [];
+  const cursors: (string | null)[] = [];
   let cursor: string | undefined;
   do {
     const page: HistoryPage = await getTicketHistory(deps, caller, 'HD-000001', { limit, cursor });
     pages.push(page.results.map((h) => h.field));
+    cursors.push(page.next);
     cursor = page.next ?? undefined;
   } while (cursor);
-  return pages;
+  return { pages, cursors };
 }
+
+const walk = async (...args: Parameters<typeof pagesOf>) => (await pagesOf(...args)).pages;
 
 describe('getTicketHistory', () => {
   it('when staff page through the history, then they see every entry once, oldest first', async () => {
@@ -53,6 +61,20 @@ describe('getTicketHistory', () => {
     const deps = await setup();
     expect(await walk(deps, customer, 3)).toEqual([['f0', 'f1', 'f2'], ['f5', 'f6', 'f7'], ['f9']]);
   });
+
+  it.each([1, 2, 3, 4])(
+    'when the requester pages %i at a time, then pages and cursors are those of the same history without notes',
+    async (limit) => {
+      const withNotes = await pagesOf(await setup(), customer, limit);
+      const without = await pagesOf(await setup({ withNotes: false }), customer, limit);
+      expect(withNotes).toEqual(without);
+      // Positions among the visible entries only: nothing in a cursor counts the notes.
+      const positions = withNotes.cursors.flatMap((c) => (c === null ? [] : [decodeCursor(c)]));
+      expect(positions).toEqual(
+        Array.from({ length: Math.ceil(7 / limit) - 1 }, (_, i) => ({ p: (i + 1) * limit })),
+      );
+    },
+  );
 
   it('when the last page ends exactly at the last visible entry, then it has no next cursor', async () => {
     const deps = await setup();

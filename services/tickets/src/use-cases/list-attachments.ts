@@ -1,6 +1,6 @@
 import { decodeCursor, encodeCursor, ValidationError } from '@helpdesk/kit';
 import { type Caller, canSeeInternal } from '../domain/access.ts';
-import type { Attachment } from '../domain/attachment.ts';
+import { type Attachment, recordedAttachmentIds } from '../domain/attachment.ts';
 import type { TicketsDeps } from './deps.ts';
 import { getTicket } from './get-ticket.ts';
 
@@ -14,8 +14,8 @@ function afterOf(cursor: string | undefined): string | undefined {
 }
 
 /**
- * `GET /api/tickets/{id}/attachments/`: the files of a ticket the caller may see, oldest first;
- * customers do not get the files of internal notes.
+ * `GET /api/tickets/{id}/attachments/`: the files a ticket the caller may see records, oldest
+ * first; customers do not get the files of internal notes.
  */
 export async function listAttachments(
   deps: Pick<TicketsDeps, 'tickets' | 'attachments'>,
@@ -25,7 +25,9 @@ export async function listAttachments(
 ): Promise<{ results: Attachment[]; next: string | null }> {
   const after = afterOf(page.cursor);
   const ticket = await getTicket(deps, caller, idOrKey);
+  const history = await deps.tickets.history(ticket.orgId, ticket.id);
   const found = await deps.attachments.list(ticket.orgId, ticket.id, {
+    recorded: recordedAttachmentIds(history),
     includeInternal: canSeeInternal(caller),
     limit: page.limit,
     after,

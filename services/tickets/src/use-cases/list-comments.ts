@@ -1,5 +1,5 @@
 import { type Caller, canSeeInternal } from '../domain/access.ts';
-import type { Attachment } from '../domain/attachment.ts';
+import { type Attachment, recordedAttachmentIds } from '../domain/attachment.ts';
 import { canSeeComment } from '../domain/comment.ts';
 import type { Comment } from '../domain/ticket.ts';
 import type { TicketsDeps } from './deps.ts';
@@ -21,7 +21,7 @@ const FILES_PER_PAGE = 500;
 
 /**
  * `GET /api/tickets/{id}/comments/`: the thread of a ticket the caller may see, oldest first, each
- * comment with its files; customers get the public comments only.
+ * comment with the files the ticket records for it; customers get the public comments only.
  */
 export async function listComments(
   deps: Pick<TicketsDeps, 'tickets' | 'attachments'>,
@@ -35,6 +35,7 @@ export async function listComments(
   const { results: shown, next } = pageArray(all, start, page.limit, (c) => canSeeComment(caller, c));
   const files = shown.length
     ? await deps.attachments.list(ticket.orgId, ticket.id, {
+        recorded: recordedAttachmentIds(await deps.tickets.history(ticket.orgId, ticket.id)),
         includeInternal: canSeeInternal(caller),
         limit: FILES_PER_PAGE,
         commentIds: shown.map((c) => c.id),

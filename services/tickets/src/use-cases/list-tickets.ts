@@ -8,5 +8,9 @@ export function listTickets(
   caller: Caller,
   query: Omit<TicketListQuery, 'scope'>,
 ) {
-  return deps.tickets.list({ ...query, scope: visibilityFilter(caller) });
+  return deps.tickets.list({
+    ...query,
+    scope: visibilityFilter(caller),
+    customerView: caller.role === 'user',
+  });
 }

@@ -4,10 +4,10 @@ import type { Ticket } from '../domain/ticket.ts';
 import { invalidField, TicketForbiddenError } from '../domain/tickets.errors.ts';
 import { assignmentPlan, checkAssignee } from './assign-ticket.ts';
 import type { TicketsDeps } from './deps.ts';
+import { getTicket } from './get-ticket.ts';
 import { type MutateOptions, mutateTicket, type Plan } from './mutate-ticket.ts';
 import { mergePlans, statusPlan } from './status-change.ts';
-import { checkCategory } from './ticket-checks.ts';
-import { editPlan, type UpdateTicketInput } from './update-ticket.ts';
+import { checkChangedCategory, editPlan, type UpdateTicketInput } from './update-ticket.ts';
 
 export interface ReplaceTicketInput extends UpdateTicketInput {
   /** Present: the assignee it must have (admins only when it changes). */
@@ -29,8 +29,10 @@ export async function replaceTicket(
   input: ReplaceTicketInput,
   opts: MutateOptions = {},
 ): Promise<Ticket> {
-  if (input.categoryId) await checkCategory(deps, caller.orgId, input.categoryId);
-  if (input.assigneeId) await checkAssignee(deps, caller.orgId, input.assigneeId);
+  await checkChangedCategory(deps, caller, idOrKey, input.categoryId);
+  if (input.assigneeId && (await getTicket(deps, caller, idOrKey)).assigneeId !== input.assigneeId) {
+    await checkAssignee(deps, caller.orgId, input.assigneeId);
+  }
   return mutateTicket(
     deps,
     caller,

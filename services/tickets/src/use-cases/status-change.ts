@@ -32,13 +32,21 @@ export function statusPlan(t: Ticket, to: TicketStatus, now: Date, opts: { inter
   };
 }
 
-/** Two plans as one change: fields merged (the later wins), history and events concatenated. */
+/**
+ * Two plans as one change: fields merged (the later wins), history and events concatenated; each
+ * event keeps the fields as they were right after its own plan. Internal only if both are.
+ */
 export function mergePlans(a: Plan, b: Plan): Plan {
+  const upto = { ...a.set, ...b.set };
   return {
-    set: { ...a.set, ...b.set },
+    set: upto,
     history: [...a.history, ...b.history],
-    events: [...a.events, ...b.events],
+    events: [
+      ...a.events.map((e) => ({ ...e, upto: e.upto ?? a.set })),
+      ...b.events.map((e) => ({ ...e, upto: { ...a.set, ...(e.upto ?? b.set) } })),
+    ],
     ...(a.comment || b.comment ? { comment: b.comment ?? a.comment } : {}),
     ...(a.escalation || b.escalation ? { escalation: b.escalation ?? a.escalation } : {}),
+    ...(a.internal && b.internal ? { internal: true } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { type Caller, canEditFields } from '../domain/access.ts';
 import { normalizeTags, type Ticket } from '../domain/ticket.ts';
 import { TicketForbiddenError } from '../domain/tickets.errors.ts';
 import type { TicketsDeps } from './deps.ts';
+import { getTicket } from './get-ticket.ts';
 import { diff, type MutateOptions, mutateTicket, type Plan } from './mutate-ticket.ts';
 import { checkCategory } from './ticket-checks.ts';
 import { ticketEvents } from './ticket-events.ts';
@@ -46,6 +47,21 @@ export async function updateTicket(
   input: UpdateTicketInput,
   opts: MutateOptions = {},
 ): Promise<Ticket> {
-  if (input.categoryId) await checkCategory(deps, caller.orgId, input.categoryId);
+  await checkChangedCategory(deps, caller, idOrKey, input.categoryId);
   return mutateTicket(deps, caller, idOrKey, (t) => editPlan(caller, t, input), opts);
+}
+
+/**
+ * A category the ticket is moved to must take new tickets; the one it already has needs no
+ * check (a client sending back what it read must not fail because the category was deactivated).
+ */
+export async function checkChangedCategory(
+  deps: TicketsDeps,
+  caller: Caller,
+  idOrKey: string,
+  categoryId: string | null | undefined,
+): Promise<void> {
+  if (!categoryId) return;
+  if ((await getTicket(deps, caller, idOrKey)).categoryId === categoryId) return;
+  await checkCategory(deps, caller.orgId, categoryId);
 }

@@ -1,13 +1,18 @@
 import { isStaff } from '@helpdesk/contracts';
 import type { Caller } from '../domain/access.ts';
-import { type Attachment, emptyAttachment } from '../domain/attachment.ts';
+import {
+  ATTACHMENT_FIELD,
+  type Attachment,
+  emptyAttachment,
+  recordedAttachmentIds,
+} from '../domain/attachment.ts';
 import { canSeeComment, isClosed, TicketClosedError } from '../domain/comment.ts';
 import { checkFileType, cleanFilename, SNIFF_BYTES, textCheck } from '../domain/file-type-policy.ts';
 import type { Ticket } from '../domain/ticket.ts';
 import { invalidField, StaleVersionError, TicketForbiddenError } from '../domain/tickets.errors.ts';
 import type { TicketsDeps } from './deps.ts';
 import { getTicket } from './get-ticket.ts';
-import { type MutateOptions, mutateTicket } from './mutate-ticket.ts';
+import { type MutateOptions, mutateTicket, versionSeenBy } from './mutate-ticket.ts';
 import { ticketEvents } from './ticket-events.ts';
 
 export interface IncomingFile {
@@ -64,11 +69,26 @@ async function commentFor(deps: TicketsDeps, caller: Caller, t: Ticket, commentI
 }
 
 /**
+ * After the ticket write failed: deletes the stored file, unless the write went through after all
+ * (its answer was lost). Best effort, as the file is invisible anyway: only the ticket's record
+ * makes a file listed or served, and docs/tickets.md says how leftovers would be swept.
+ */
+async function discardUnrecorded(deps: TicketsDeps, t: Ticket, id: string): Promise<void> {
+  try {
+    if (recordedAttachmentIds(await deps.tickets.history(t.orgId, t.id)).includes(id)) return;
+    await deps.attachments.delete(id);
+  } catch {
+    // The caller's error is the answer; a file left behind is an invisible orphan.
+  }
+}
+
+/**
  * `POST /api/tickets/{id}/attachments/`: checks who may attach what before reading the file, then
  * streams it into the store (type sniffed from its first bytes, size counted, text checked as it
- * goes) and records it on the ticket with a history entry and a `ticket.updated` event. If that
- * second write fails the stored file is deleted again, so no file exists that the ticket does not
- * know about.
+ * goes) and records it on the ticket with a history entry and a `ticket.updated` event. That
+ * second write is the commit point: until it happens the file is neither listed nor served, so a
+ * crash between the two leaves an invisible file, never one without its history and event. If the
+ * second write fails the stored file is deleted again.
  */
 export async function uploadAttachment(
   deps: TicketsDeps,
@@ -79,7 +99,8 @@ export async function uploadAttachment(
 ): Promise<Attachment> {
   const read = await getTicket(deps, caller, idOrKey);
   // Refused before a byte is stored; mutateTicket checks both again when it records the file.
-  if (opts.ifMatch !== undefined && opts.ifMatch !== read.version) throw new StaleVersionError(read.version);
+  const seen = versionSeenBy(caller, read);
+  if (opts.ifMatch !== undefined && opts.ifMatch !== seen) throw new StaleVersionError(seen);
   if (isClosed(read)) throw new TicketClosedError(read.status);
   const comment = input.commentId === null ? null : await commentFor(deps, caller, read, input.commentId);
 
@@ -113,24 +134,23 @@ export async function uploadAttachment(
         return {
           set: {},
           history: [
-            { field: 'attachment', old: null, new: { ...summary, commentId: stored.commentId }, internal },
+            {
+              field: ATTACHMENT_FIELD,
+              old: null,
+              new: { ...summary, commentId: stored.commentId },
+              internal,
+            },
           ],
           // The event reaches customer-facing read models, which cannot tell an internal note's
           // file from another: for those it says only that the ticket changed.
           events: [ticketEvents.updated(internal ? [] : [{ field: 'attachments', old: null, new: summary }])],
+          internal,
         };
       },
       opts,
     );
   } catch (err) {
-    try {
-      await deps.attachments.delete(stored.id);
-    } catch (cleanup) {
-      throw new AggregateError(
-        [err, cleanup],
-        `attachment ${stored.id}: not recorded, and not deleted either`,
-      );
-    }
+    await discardUnrecorded(deps, read, stored.id);
     throw err;
   }
   return stored;
