@@ -127,7 +127,38 @@ describe('tickets through the gateway (System A routes)', () => {
       expect.arrayContaining(['created', 'assigned_to', 'status']),
     );
 
+    // A file through the gateway's attachment limit, sniffed and served back byte for byte.
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    const form = new FormData();
+    form.append('file', new Blob([png], { type: 'image/png' }), 'screenshot.png');
+    const upload = await fetch(`${stack.gateway}/api/tickets/${id}/attachments/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${customer.token}` },
+      body: form,
+    });
+    expect(upload.status).toBe(201);
+    const file = (await upload.json()) as { id: string; content_type: string };
+    expect(file.content_type).toBe('image/png');
+    const download = await fetch(`${stack.gateway}/api/tickets/${id}/attachments/${file.id}/`, {
+      headers: { authorization: `Bearer ${agent.token}` },
+    });
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(png);
+
+    // System B's routes and names reach the same ticket.
+    const orgId = created.body.org_id as string;
+    const b = await call('GET', `/api/helpdesk/tickets/${orgId}/${id}`, admin.token);
+    expect(b.body).toMatchObject({ id, created_by: customer.id, assigned_to: agent.id });
+    const bComments = await call('GET', `/api/helpdesk/tickets/${id}/comments`, customer.token);
+    expect(bComments.body.results.map((c: { body: string }) => c.body)).toEqual([
+      'Looking into it',
+      'Still broken',
+    ]);
+
     const other = await registerAdmin(`globex${run}`);
+    expect((await call('GET', `/api/helpdesk/tickets/${orgId}`, other.token)).status).toBe(404);
     expect((await call('GET', `/api/tickets/${id}/`, other.token)).status).toBe(404);
     expect((await call('GET', '/api/tickets/', other.token)).body.results).toEqual([]);
   });
