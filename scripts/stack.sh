@@ -42,13 +42,13 @@ wait_ready() { # port
 }
 ready() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "http://127.0.0.1:$1/readyz"; }
 
-# The gateway and tickets load identity's revocation (and user) snapshots before they serve, so
-# identity goes first.
+# The gateway, tickets and sla load identity's revocation (and user) snapshots before they
+# serve, so identity goes first.
 TRUST_PROXY=true start identity 8081
-start sla 8083
 start reporting 8084
 wait_ready 8081
 start tickets 8082
+start sla 8083
 start gateway 8080
 for port in 8082 8083 8084 8080; do wait_ready "$port"; done
 cat >&2 <<MSG

@@ -1,21 +1,17 @@
-// Skeleton: this service's domain comes with its own issue. Until then it boots with the
-// service kit so the stack, the probes and the gateway's merged OpenAPI document include it.
-import {
-  BaseConfigSchema,
-  createLogger,
-  createMetrics,
-  createServiceApp,
-  loadConfig,
-  serveApp,
-  serveOpenApi,
-} from '@helpdesk/kit';
-import { z } from 'zod';
+import { createLogger, serveApp } from '@helpdesk/kit';
+import { loadSlaConfig } from './config.ts';
+import { startSlaRuntime } from './runtime.ts';
+import { forwardTemporalLogs } from './start-worker.ts';
 
-const config = loadConfig(
-  BaseConfigSchema.extend({ PORT: z.coerce.number().int().default(8083) }),
-  process.env,
-);
+const config = loadSlaConfig(process.env);
 const logger = createLogger({ name: 'sla', level: config.LOG_LEVEL });
-const app = createServiceApp({ name: 'sla', logger, metrics: createMetrics('sla') });
-serveOpenApi(app, 'Helpdesk sla service');
-await serveApp({ app, port: config.PORT, host: config.HOST, logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+forwardTemporalLogs(logger);
+const runtime = await startSlaRuntime({ config, logger });
+await serveApp({
+  app: runtime.app,
+  port: config.PORT,
+  host: config.HOST,
+  logger,
+  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  closers: runtime.closers,
+});

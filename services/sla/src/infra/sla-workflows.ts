@@ -1,0 +1,94 @@
+import {
+  type Client,
+  isGrpcDeadlineError,
+  QueryNotRegisteredError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
+import type { SlaWorkflows } from '../use-cases/ports.ts';
+import { SlaUnavailableError } from '../use-cases/sla.errors.ts';
+import {
+  manualEscalationSignal,
+  slaViewQuery,
+  slaWorkflowId,
+  ticketChangedSignal,
+  WORKFLOW_TYPE,
+} from '../workflows/contract.ts';
+
+const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
+
+/**
+ * The ticket's SLA workflow through the Temporal client. Calls made for an HTTP request get a
+ * deadline, so a Temporal outage answers 503 instead of holding the request.
+ *
+ * Signal-with-start uses `ALLOW_DUPLICATE_FAILED_ONLY`: a workflow that completed (its ticket was
+ * closed or cancelled) is never started again by a late or redelivered event, while one that
+ * failed or was terminated by an operator can be. A query answers from a worker: without one
+ * polling the task queue it would wait for good, were it not for the deadline.
+ */
+export function createSlaWorkflows(
+  client: Client,
+  opts: { taskQueue: string; queryTimeoutMs?: number },
+): SlaWorkflows {
+  const queryTimeoutMs = opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const handle = (ticketId: string) => client.workflow.getHandle(slaWorkflowId(ticketId));
+  /** The API's calls wait this long at most; the consumer's signal-with-start may take longer. */
+  const bounded = <T>(call: () => Promise<T>) =>
+    client.connection.withDeadline(Date.now() + queryTimeoutMs, call);
+
+  /** `running`, `closed`, or null when there is no such workflow. */
+  async function stateOf(ticketId: string): Promise<'running' | 'closed' | null> {
+    try {
+      const d = await handle(ticketId).describe();
+      return d.status.name === 'RUNNING' ? 'running' : 'closed';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    }
+  }
+
+  return {
+    async ticketChanged(input, facts) {
+      try {
+        await client.workflow.signalWithStart(WORKFLOW_TYPE, {
+          workflowId: slaWorkflowId(input.ticketId),
+          taskQueue: opts.taskQueue,
+          args: [input],
+          signal: ticketChangedSignal,
+          signalArgs: [facts],
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        });
+        return 'signalled';
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return 'ended';
+        throw err;
+      }
+    },
+
+    async view(ticketId, at) {
+      try {
+        return await bounded(() => handle(ticketId).query(slaViewQuery, at));
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return null;
+        if (isGrpcDeadlineError(err)) throw new SlaUnavailableError();
+        // The workflow answers queries once its policy is resolved, a moment after it starts.
+        if (err instanceof QueryNotRegisteredError && err.message.includes('SLA_NOT_STARTED'))
+          throw new SlaUnavailableError('The SLA of this ticket is starting; retry in a moment.', 1);
+        throw err;
+      }
+    },
+
+    async escalate(ticketId, req) {
+      try {
+        await bounded(() => handle(ticketId).signal(manualEscalationSignal, req));
+        return 'signalled';
+      } catch (err) {
+        if (isGrpcDeadlineError(err))
+          throw new SlaUnavailableError('Temporal did not answer; retry shortly.');
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      // Not found covers "never started" and "already completed" alike.
+      return (await stateOf(ticketId)) === null ? 'not_found' : 'ended';
+    },
+  };
+}
