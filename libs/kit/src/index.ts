@@ -6,6 +6,7 @@ export * from './auth/load-revocations.ts';
 export * from './auth/middleware.ts';
 export * from './auth/principal.ts';
 export * from './auth/revocation-list.ts';
+export * from './auth/service-auth.ts';
 export * from './auth/token-verifier.ts';
 export * from './config.ts';
 export * from './errors.ts';

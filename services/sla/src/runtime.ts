@@ -1,12 +1,9 @@
 import {
   type Closer,
-  consumeSessionRevoked,
   createMetrics,
-  createTokenVerifier,
   idempotencyKeys,
   type Logger,
-  loadRevocations,
-  RevocationList,
+  startServiceAuth,
   type TokenVerifier,
 } from '@helpdesk/kit';
 import { connectBroker, startOutboxRelay } from '@helpdesk/messaging';
@@ -68,27 +65,17 @@ export async function startSlaRuntime(opts: {
     closers.unshift({ name: 'temporal client', close: () => temporal.close() });
     const client = new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE });
 
-    const revocations = new RevocationList();
-    const snapshotUrl = new URL('/internal/revocations', config.IDENTITY_URL).href;
     const loadSnapshots = opts.loadSnapshots ?? true;
-    const revoked = await consumeSessionRevoked(broker, revocations, 'sla', {
-      onResubscribed: () => {
-        if (!loadSnapshots) return;
-        loadRevocations(revocations, snapshotUrl, { token: config.INTERNAL_TOKEN }).catch((err) =>
-          logger.error({ err }, 'cannot reload revocations after a broker reconnect'),
-        );
-      },
+    const auth = await startServiceAuth({
+      broker,
+      service: 'sla',
+      config,
+      logger,
+      loadSnapshot: loadSnapshots,
+      ...(opts.verifier ? { verifier: opts.verifier } : {}),
     });
-    closers.unshift({ name: 'session.revoked consumer', close: () => revoked.cancel() });
-    if (loadSnapshots) await loadRevocations(revocations, snapshotUrl, { token: config.INTERNAL_TOKEN });
-    const verifier =
-      opts.verifier ??
-      createTokenVerifier({
-        jwks: new URL(config.JWKS_URL),
-        issuer: config.JWT_ISSUER,
-        audience: config.JWT_AUDIENCE,
-        revocations,
-      });
+    closers.unshift({ name: 'session.revoked consumer', close: () => auth.consumer.cancel() });
+    const { revocations, verifier } = auth;
 
     const deps: SlaDeps = {
       tickets: store.tickets,

@@ -1,12 +1,9 @@
 import {
   type Closer,
-  consumeSessionRevoked,
   createMetrics,
-  createTokenVerifier,
   idempotencyKeys,
   type Logger,
-  loadRevocations,
-  RevocationList,
+  startServiceAuth,
   type TokenVerifier,
 } from '@helpdesk/kit';
 import { connectBroker, makeEnvelope, startOutboxRelay } from '@helpdesk/messaging';
@@ -60,27 +57,17 @@ export async function startTicketsRuntime(opts: {
     });
     closers.unshift({ name: 'outbox relay', close: () => relay.stop() });
 
-    const revocations = new RevocationList();
-    const snapshotUrl = new URL('/internal/revocations', config.IDENTITY_URL).href;
     const loadSnapshots = opts.loadSnapshots ?? true;
-    const revoked = await consumeSessionRevoked(broker, revocations, 'tickets', {
-      onResubscribed: () => {
-        if (!loadSnapshots) return;
-        loadRevocations(revocations, snapshotUrl, { token: config.INTERNAL_TOKEN }).catch((err) =>
-          logger.error({ err }, 'cannot reload revocations after a broker reconnect'),
-        );
-      },
+    const auth = await startServiceAuth({
+      broker,
+      service: 'tickets',
+      config,
+      logger,
+      loadSnapshot: loadSnapshots,
+      ...(opts.verifier ? { verifier: opts.verifier } : {}),
     });
-    closers.unshift({ name: 'session.revoked consumer', close: () => revoked.cancel() });
-    if (loadSnapshots) await loadRevocations(revocations, snapshotUrl, { token: config.INTERNAL_TOKEN });
-    const verifier =
-      opts.verifier ??
-      createTokenVerifier({
-        jwks: new URL(config.JWKS_URL),
-        issuer: config.JWT_ISSUER,
-        audience: config.JWT_AUDIENCE,
-        revocations,
-      });
+    closers.unshift({ name: 'session.revoked consumer', close: () => auth.consumer.cancel() });
+    const { revocations, verifier } = auth;
 
     const usersUrl = new URL('/internal/users', config.IDENTITY_URL).href;
     const syncUsers = async () => {
