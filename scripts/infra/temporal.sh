@@ -7,6 +7,9 @@ TEMPORAL_NS=helpdesk
 TEMPORAL_PID="$RUN_DIR/temporal.pid"
 TEMPORAL_LOG="$LOG_DIR/temporal.log"
 VENV="$TOOLS_DIR/venv"
+# Custom search attributes the services query by (NAME=Type; docs/sla.md, "Search attributes").
+# A workflow that sets one the namespace lacks fails its workflow task, so `up` makes sure of them.
+TEMPORAL_SEARCH_ATTRIBUTES=(SlaOrgId=Keyword SlaNextDue=Datetime SlaLevel=Int)
 
 # Prints the installed path of a wheel's file whose name ends in $2, e.g. bin/temporal.
 wheel_file() {
@@ -55,6 +58,8 @@ temporal_up() {
   else
     local args=(server start-dev --headless --ip 127.0.0.1 --port "$TEMPORAL_PORT"
       --ui-port "$TEMPORAL_UI_PORT" --namespace "$TEMPORAL_NS" --log-level warn)
+    local sa
+    for sa in "${TEMPORAL_SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$sa"); done
     if [ "$MODE" = dev ]; then
       mkdir -p "$DATA_DIR/dev"
       args+=(--db-filename "$DATA_DIR/dev/temporal.db")
@@ -64,7 +69,26 @@ temporal_up() {
     echo "$MODE" >"$RUN_DIR/temporal.mode"
   fi
   wait_until temporal "$TEMPORAL_PID" "$TEMPORAL_LOG" "${INFRA_WAIT_TEMPORAL:-60}" temporal_ready
+  # A server started before they were added (or by someone else) lacks them.
+  temporal_search_attributes || die "temporal: could not register the search attributes"
   log "temporal: ready on :$TEMPORAL_PORT (namespace $TEMPORAL_NS)"
+}
+
+# Registers each of TEMPORAL_SEARCH_ATTRIBUTES the namespace lacks (creating an existing one is an error).
+temporal_search_attributes() {
+  local conn=(--namespace "$TEMPORAL_NS" --address "127.0.0.1:$TEMPORAL_PORT")
+  local have sa name
+  have="$("$TEMPORAL_BIN" operator search-attribute list "${conn[@]}" -o json --command-timeout 5s)" || return 1
+  for sa in "${TEMPORAL_SEARCH_ATTRIBUTES[@]}"; do
+    name="${sa%%=*}"
+    grep -q "\"$name\"" <<<"$have" && continue
+    log "temporal: registering search attribute $name (${sa#*=}) in $TEMPORAL_NS"
+    "$TEMPORAL_BIN" operator search-attribute create "${conn[@]}" --name "$name" --type "${sa#*=}" \
+      --command-timeout 10s >/dev/null && continue
+    # Someone else may have registered it meanwhile.
+    "$TEMPORAL_BIN" operator search-attribute list "${conn[@]}" -o json --command-timeout 5s |
+      grep -q "\"$name\"" || return 1
+  done
 }
 
 # One server serves both modes; whichever mode started it decides whether it persists.

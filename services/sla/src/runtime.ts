@@ -14,10 +14,14 @@ import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { consumeCategoryEvents } from './consumers/category-events.consumer.ts';
 import { consumeTicketEvents } from './consumers/ticket-events.consumer.ts';
+import { createPolicySignals } from './infra/policy-signals.ts';
+import { openSlaConfigStore } from './infra/sla-config-store.ts';
 import { createSlaWorkflows } from './infra/sla-workflows.ts';
 import { openStore } from './infra/store.ts';
 import { startSlaWorker } from './start-worker.ts';
+import type { SlaConfigDeps } from './use-cases/config-ports.ts';
 import type { SlaDeps } from './use-cases/deps.ts';
+import { createPolicyMatcher } from './use-cases/match-policy.ts';
 
 /**
  * Everything one sla replica runs, connected and ready to serve: main.ts serves it, the
@@ -84,11 +88,23 @@ export async function startSlaRuntime(opts: {
       workflows: createSlaWorkflows(client, { taskQueue: config.SLA_TASK_QUEUE }),
       clock: opts.clock ?? (() => new Date()),
     };
+    const configStore = await openSlaConfigStore(store.conn);
+    const slaConfig: SlaConfigDeps = {
+      ...configStore,
+      signals: createPolicySignals(client),
+      clock: deps.clock,
+      onRetargetError: (ticketId, err) => logger.error({ err, ticketId }, 'cannot signal policyChanged'),
+    };
+    const configured = createPolicyMatcher({ ...configStore, categories: store.categories });
+    const override = opts.matchPolicy;
     const activities = createActivities({
       categories: store.categories,
       effects: store.effects,
       kick: (key) => relay.kick({ model: effectsModel, id: key }),
-      ...(opts.matchPolicy ? { matchPolicy: opts.matchPolicy } : {}),
+      // A test's stand-in policy for an org comes before the org's stored ones.
+      matchPolicy: override
+        ? async (request) => (await override(request)) ?? configured(request)
+        : configured,
     });
 
     const worker = config.SLA_WORKER
@@ -118,6 +134,7 @@ export async function startSlaRuntime(opts: {
       sla: deps,
       verifier,
       idempotency,
+      slaConfig,
       logger,
       metrics,
       readiness: {
@@ -134,6 +151,7 @@ export async function startSlaRuntime(opts: {
       config,
       store,
       deps,
+      slaConfig,
       activities,
       broker,
       relay,

@@ -153,14 +153,64 @@ describe('GET /api/sla/escalations/', () => {
       } as Partial<SlaEffect>),
     ]);
     await other.record([other.escalated(1, '2025-03-02T10:00:00.000Z')]);
+    const agent = await t.user('agent', orgId);
+    const otherAgent = await t.user('agent', orgId);
+    // c is another agent's: the agent does not see it.
+    const c = effectsFor(orgId);
+    await c.record([c.escalated(1, '2025-03-01T12:00:00.000Z')]);
+    await known(a.ticketId, orgId, null);
+    await known(b.ticketId, orgId, agent.id);
+    await known(c.ticketId, orgId, otherAgent.id);
     return {
-      agent: await t.user('agent', orgId),
+      agent,
+      otherAgent,
+      admin: await t.user('admin', orgId),
       customer: await t.user('user', orgId),
       a,
       b,
+      c,
       other,
     };
   }
+
+  /** The ticket in the sla service's read model, as its events would have put it. */
+  async function known(ticketId: string, orgId: string, assigneeId: string | null) {
+    const requester = await t.user('user', orgId);
+    await t.deps.tickets.record({ ...ticketStory(requester, { assigneeId }).ticket, id: ticketId }, 1);
+  }
+
+  const ticketsAndLevels = (r: { body: { results: { ticket: string; level: number }[] } }) =>
+    r.body.results.map((e) => [e.ticket, e.level]);
+
+  it('when an agent lists the log, then only entries of tickets assigned to them or unassigned come back, page by page', async () => {
+    const { agent, otherAgent, admin, a, b, c } = await seed();
+    const first = await as(t, agent).get('/api/sla/escalations/?limit=2');
+    expect(ticketsAndLevels(first)).toEqual([
+      [b.ticketId, 2],
+      [b.ticketId, 1],
+    ]);
+    const second = await as(t, agent).get(`/api/sla/escalations/?limit=2&cursor=${first.body.next}`);
+    expect(ticketsAndLevels(second)).toEqual([
+      [a.ticketId, 2],
+      [a.ticketId, 1],
+    ]);
+    expect(second.body.next).toBeNull();
+    expect(ticketsAndLevels(await as(t, otherAgent).get('/api/sla/escalations/'))).toEqual([
+      [c.ticketId, 1],
+      [a.ticketId, 2],
+      [a.ticketId, 1],
+    ]);
+    expect((await as(t, admin).get('/api/sla/escalations/')).body.results).toHaveLength(5);
+  });
+
+  it('when an agent filters by a ticket they may not see, then the answer is 404', async () => {
+    const { agent, admin, c } = await seed();
+    const r = await as(t, agent).get(`/api/sla/escalations/?ticket=${c.ticketId}`);
+    expect(r.status).toBe(404);
+    expect(ticketsAndLevels(await as(t, admin).get(`/api/sla/escalations/?ticket=${c.ticketId}`))).toEqual([
+      [c.ticketId, 1],
+    ]);
+  });
 
   it('when staff list the log, then they get their org’s escalations, newest first, page by page', async () => {
     const { agent, a, b } = await seed();

@@ -9,6 +9,9 @@ import { bundleSlaWorkflows, createSlaWorker } from '../src/worker.ts';
 import {
   type ManualEscalationRequest,
   manualEscalationSignal,
+  SLA_LEVEL,
+  SLA_NEXT_DUE,
+  SLA_ORG_ID,
   type SlaWorkflowInput,
   slaViewQuery,
   slaWorkflowId,
@@ -42,6 +45,7 @@ export function useSlaTestEnv(): SlaTestEnv {
       server: { executable: { type: 'existing-path', path } },
     });
     const envStartMs = performance.now() - t;
+    await registerSearchAttributes(box.env);
     t = performance.now();
     box.bundle = await bundleSlaWorkflows({ logger: new DefaultLogger('WARN') });
     box.timings = { envStartMs, bundleMs: performance.now() - t };
@@ -53,6 +57,19 @@ export function useSlaTestEnv(): SlaTestEnv {
     await box.env?.teardown();
   });
   return box;
+}
+
+/**
+ * The workflow sets the SLA search attributes, and a server that lacks them fails its workflow
+ * tasks; the test server starts with none (scripts/infra/temporal.sh registers them in the dev server).
+ */
+async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  // temporal.api.enums.v1.IndexedValueType
+  const [KEYWORD, INT, DATETIME] = [2, 3, 6];
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: { [SLA_ORG_ID.name]: KEYWORD, [SLA_NEXT_DUE.name]: DATETIME, [SLA_LEVEL.name]: INT },
+  });
 }
 
 /** Worker lifecycle logs at INFO would drown the test output; warnings and errors still show. */

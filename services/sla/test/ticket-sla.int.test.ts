@@ -73,6 +73,8 @@ describe('GET /api/tickets/{id}/sla/', () => {
     const { customer, story } = await scene();
     const r = await slaOf(customer, story);
     expect(r.body.clocks.map((c: { clock: string }) => c.clock)).toEqual(['first_response', 'resolution']);
+    // The level comes from the staff activity clock, which internal notes restart.
+    expect(r.body.escalation_level).toBeNull();
     // The next event is periodic_update's breach: it tells of staff activity, so customers do not see it.
     expect(r.body.next_event).toBeNull();
   });
@@ -195,6 +197,25 @@ describe('POST /api/tickets/{id}/sla/escalate/', () => {
     expect(r.body.escalation_level).toBe(2);
   });
 
+  it('when two admins send the same X-Request-Id without a key, then each request is its own (scoped by caller)', async () => {
+    const { admin, story } = await scene();
+    const otherAdmin = await t.user('admin', admin.orgId);
+    const path = `/api/tickets/${story.ticket.id}/sla/escalate/`;
+    const headers = { 'x-request-id': 'same-request-id' };
+    const mine = await as(t, admin).post(path, { reason: 'one' }, headers);
+    const theirs = await as(t, otherAdmin).post(path, { reason: 'two' }, headers);
+    expect(mine.body.key).toBe(`request:${admin.id}:same-request-id`);
+    expect(theirs.body.key).toBe(`request:${otherAdmin.id}:same-request-id`);
+    const r = await waitFor(
+      async () => {
+        const v = await slaOf(admin, story);
+        return v.body.escalation_level === 2 && v;
+      },
+      { description: 'both escalations' },
+    );
+    expect(r.body.escalation_level).toBe(2);
+  });
+
   it('when someone other than an admin escalates, then the answer is 403 and nothing is escalated', async () => {
     const { customer, agent, admin, story } = await scene();
     for (const who of [customer, agent]) {
@@ -247,11 +268,17 @@ describe('service endpoints', () => {
   it('when the OpenAPI document is read, then it lists every sla route', async () => {
     const r = await as(t, undefined).get('/openapi.json');
     expect(r.status).toBe(200);
-    expect(Object.keys(r.body.paths).sort()).toEqual([
-      '/api/sla/escalations/',
-      '/api/tickets/{id}/sla/',
-      '/api/tickets/{id}/sla/escalate/',
-    ]);
+    expect(Object.keys(r.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/sla/calendars/',
+        '/api/sla/calendars/{id}/',
+        '/api/sla/escalations/',
+        '/api/sla/policies/',
+        '/api/sla/policies/{id}/',
+        '/api/tickets/{id}/sla/',
+        '/api/tickets/{id}/sla/escalate/',
+      ]),
+    );
   });
 
   it('when readiness is asked, then MongoDB, the broker, Temporal and the worker answer', async () => {

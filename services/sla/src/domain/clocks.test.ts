@@ -435,6 +435,29 @@ describe('first response', () => {
     });
   });
 
+  it("when the snapshot's first response is earlier than the event that brings it, then the clock ends (met) at that instant", () => {
+    const s = applyFacts(start(policy), fact(3 * HOUR, { firstResponseAt: at(90 * MIN) }));
+    expect(clockOf(s, 3 * HOUR, 'first_response')).toMatchObject({
+      state: 'met',
+      endedAt: at(90 * MIN),
+      elapsedMs: 90 * MIN,
+      breachedAt: null,
+    });
+    const fr = fireDue(s, at(3 * HOUR)).effects.filter((e) => e.clock === 'first_response');
+    expect(fr).toEqual([
+      expect.objectContaining({ kind: 'fulfilled', met: true, elapsedMs: 90 * MIN, at: at(90 * MIN) }),
+    ]);
+  });
+
+  it("when the breach was already handed out before the snapshot's earlier first response arrives, then the breach stands", () => {
+    const r = runUntil(start(policy), 2 * HOUR);
+    const s = applyFacts(r.state, fact(3 * HOUR, { firstResponseAt: at(90 * MIN) }));
+    expect(fireDue(s, at(3 * HOUR)).effects).toContainEqual(
+      expect.objectContaining({ kind: 'fulfilled', clock: 'first_response', met: false }),
+    );
+    expect(clockOf(s, 3 * HOUR, 'first_response').breachedAt).toBe(at(2 * HOUR));
+  });
+
   it('when the first reply event was dropped as out of order, then the snapshot first response still fulfils it', () => {
     const s = applyFacts(start(policy), fact(HOUR, { sequence: 5, firstResponseAt: at(50 * MIN) }));
     expect(clockOf(s, HOUR, 'first_response').state).toBe('met');
@@ -502,6 +525,54 @@ describe('duplicates, order and time', () => {
     expect(applyFacts(s, fact(40 * MIN, { sequence: 6, status: 'pending', priority: 'low' }))).toBe(s);
   });
 
+  it('when a staff note comes after a newer customer comment (out of order), then the period restarts at the note', () => {
+    const comment = applyFacts(start(), fact(50 * MIN, { sequence: 3, type: 'ticket.comment_added' }));
+    const s = applyFacts(comment, staff(40 * MIN, { sequence: 2, type: 'ticket.comment_added' }));
+    expect(clockOf(s, 50 * MIN, 'periodic_update')).toMatchObject({
+      cycle: 2,
+      startedAt: at(40 * MIN),
+      elapsedMs: 10 * MIN,
+    });
+    const { state, effects } = runUntil(s, HOUR + 39 * MIN);
+    expect(summary(effects)).toEqual([`fulfilled:periodic_update:1@${at(40 * MIN)}`]);
+    expect(nextWakeUp(state)).toBe(at(HOUR + 40 * MIN));
+    expect(applyFacts(s, staff(40 * MIN, { sequence: 2 }))).toBe(s);
+  });
+
+  it('when a stale staff fact also carries an old status and priority, then only the period restarts', () => {
+    const s0 = applyFacts(start(), fact(50 * MIN, { sequence: 3 }));
+    const s = applyFacts(s0, staff(40 * MIN, { sequence: 2, status: 'pending', priority: 'low' }));
+    expect(s).toMatchObject({ status: 'open', priority: 'high', lastSequence: 3 });
+    expect(clockOf(s, 50 * MIN, 'periodic_update')).toMatchObject({
+      cycle: 2,
+      targetMs: HOUR,
+      paused: false,
+    });
+  });
+
+  it('when a stale staff fact comes after its period already escalated, then those effects stand and the next period starts at it', () => {
+    const s0 = applyFacts(start(), fact(HOUR + 10 * MIN, { sequence: 3 }));
+    const s = applyFacts(s0, staff(HOUR + 5 * MIN, { sequence: 2 }));
+    const r = fireDue(s, at(HOUR + 10 * MIN));
+    expect(summary(r.effects)).toEqual([
+      `breached:periodic_update:1@${at(HOUR)}`,
+      `escalated:periodic_update:1:L1@${at(HOUR)}`,
+      `fulfilled:periodic_update:1@${at(HOUR + 5 * MIN)}`,
+    ]);
+    expect(escalations(runUntil(r.state, 1000 * HOUR).effects).map((e) => [e.level, e.cycle, e.at])).toEqual([
+      [2, 2, at(2 * HOUR + 5 * MIN)],
+      [3, 2, at(3 * HOUR + 5 * MIN)],
+    ]);
+  });
+
+  it('when a stale staff fact is older than the current period, then nothing changes', () => {
+    const s = applyFacts(
+      applyFacts(start(), staff(50 * MIN, { sequence: 3 })),
+      fact(55 * MIN, { sequence: 4 }),
+    );
+    expect(applyFacts(s, staff(40 * MIN, { sequence: 2 }))).toBe(s);
+  });
+
   it('when a staff activity arrives after a breach that was not fired yet, then the breach still fires at its instant', () => {
     const s = applyFacts(start(), staff(HOUR + 5 * MIN));
     expect(nextWakeUp(s)).toBe(at(HOUR));
@@ -541,6 +612,25 @@ describe('duplicates, order and time', () => {
     });
     expect(nextWakeUp(s)).toBe(at(HOUR));
   });
+
+  it.each([
+    [3, []],
+    [1, [2, 3]],
+  ])(
+    'when the workflow starts late on a ticket at level %d, then the ladder continues from it (%j)',
+    (level, expected) => {
+      const s = startSla({
+        workflowId: WF,
+        ticketId: 't1',
+        orgId: 'org-a',
+        policy: defaultPolicy(null),
+        facts: { ...fact(6 * HOUR), sequence: 40, createdAt: at(0), escalationLevel: level },
+      });
+      const { effects } = runUntil(s, 1000 * HOUR);
+      expect(escalations(effects).map((e) => e.level)).toEqual(expected);
+      expect(effects).toContainEqual(expect.objectContaining({ kind: 'breached', clock: 'periodic_update' }));
+    },
+  );
 
   it('when the state goes through JSON, then it is the same and behaves the same', () => {
     const s = applyFacts(start(defaultPolicy(8)), fact(10 * MIN, { status: 'pending' }));

@@ -43,6 +43,12 @@ export interface TicketFacts {
   firstResponseAt?: string | null;
   /** The snapshot's creation instant: clocks start there even when a later event starts the workflow. */
   createdAt?: string;
+  /**
+   * The snapshot's escalation level. Read only by `startSla`: a workflow started late (a ticket
+   * older than the sla service, a run restarted after a failure) continues the ladder from it
+   * instead of firing every level again.
+   */
+  escalationLevel?: number;
 }
 
 export type ClockPhase = 'running' | 'paused' | 'ended';
@@ -140,7 +146,7 @@ export function startSla(init: {
     categoryId: facts.categoryId,
     lastSequence: facts.sequence - 1,
     now: created,
-    level: 0,
+    level: facts.escalationLevel ?? 0,
     finished: false,
     clocks: {
       first_response: newCycle(policy, 'first_response', facts.priority, created, 1),
@@ -158,11 +164,17 @@ export function startSla(init: {
   return applyFacts(s, first);
 }
 
-/** The state after one ticket event; a sequence already seen (duplicate or out of order) changes nothing. */
+/**
+ * The state after one ticket event. A sequence already seen (duplicate or out of order) changes
+ * nothing, except that staff activity still restarts the period (see `applyStaleActivity`).
+ */
 export function applyFacts(state: SlaState, facts: TicketFacts): SlaState {
-  if (facts.sequence <= state.lastSequence) return state;
+  if (facts.sequence <= state.lastSequence) return applyStaleActivity(state, facts);
   const s = clone(state);
   const t = Math.max(toMs(facts.at), s.now);
+  // Before settling up to `t`: a first reply whose own event never came ends the clock at its real instant.
+  if (facts.firstResponseAt && !facts.firstPublicStaffReply && s.clocks.first_response.phase !== 'ended')
+    endFirstResponseAt(s, toMs(facts.firstResponseAt), t);
   settle(s, t);
   s.lastSequence = facts.sequence;
   s.now = t;
@@ -200,6 +212,49 @@ export function applyFacts(state: SlaState, facts: TicketFacts): SlaState {
   }
   setPhases(s, t);
   return s;
+}
+
+/**
+ * A stale fact (retries requeue, DLQ replays) that is staff activity: the newer snapshot already
+ * holds the status and priority, but only this event says staff acted, so the period still
+ * restarts at the fact's own instant. A period that already started at or after it (a duplicate)
+ * stays. Effects already decided stay decided (the timeline never runs backwards): the old cycle
+ * ends at the fact's instant or at its last recorded change if later, and the new cycle counts the
+ * stretch up to there in the clock's current phase (the engine kept no finer history).
+ */
+function applyStaleActivity(state: SlaState, facts: TicketFacts): SlaState {
+  const ft = toMs(facts.at);
+  const pu = state.clocks.periodic_update;
+  if (!facts.staffActivity || FINAL.includes(state.status) || pu.phase === 'ended' || ft <= pu.startedAt)
+    return state;
+  const s = clone(state);
+  const t = Math.max(ft, s.now);
+  settle(s, t);
+  s.now = t;
+  const old = s.clocks.periodic_update;
+  const calendar = s.policy.clocks.periodic_update.calendar;
+  const end = Math.max(ft, old.segmentStart);
+  const phase = old.phase;
+  endCycle(s, 'periodic_update', end, 'fulfilled');
+  const next = newCycle(s.policy, 'periodic_update', s.priority, ft, old.cycle + 1);
+  next.phase = phase;
+  closeSegment(next, end, calendar);
+  s.clocks.periodic_update = next;
+  settle(s, s.now);
+  return s;
+}
+
+/**
+ * Ends first response at the snapshot's `firstResponseAt` (the reply's own event was lost or is
+ * late), and decides met or breached by that instant. It cannot end before the clock's last
+ * recorded change, and a breach already decided stands (its effect may be out): the fulfilment
+ * then says not met, although the reply came in time.
+ */
+function endFirstResponseAt(s: SlaState, replyAt: number, t: number): void {
+  const fr = s.clocks.first_response;
+  const end = Math.min(Math.max(replyAt, fr.segmentStart), t);
+  settle(s, end);
+  endCycle(s, 'first_response', end, 'fulfilled');
 }
 
 /** Applies another policy from `at`: running clocks keep their elapsed and paused time, ended ones stay as they are. */

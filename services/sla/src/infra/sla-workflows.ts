@@ -8,7 +8,12 @@ import {
 import type { SlaWorkflows } from '../use-cases/ports.ts';
 import { SlaUnavailableError } from '../use-cases/sla.errors.ts';
 import {
+  type AtRiskSla,
   manualEscalationSignal,
+  SLA_LEVEL,
+  SLA_NEXT_DUE,
+  SLA_ORG_ID,
+  type SlaSearch,
   slaViewQuery,
   slaWorkflowId,
   ticketChangedSignal,
@@ -16,6 +21,10 @@ import {
 } from '../workflows/contract.ts';
 
 const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
+const WORKFLOW_ID_PREFIX = slaWorkflowId('');
+
+/** A string literal of the visibility query language. */
+const quoted = (s: string): string => `'${s.replace(/['\\]/g, '\\$&')}'`;
 
 /**
  * The ticket's SLA workflow through the Temporal client. Calls made for an HTTP request get a
@@ -29,7 +38,7 @@ const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
 export function createSlaWorkflows(
   client: Client,
   opts: { taskQueue: string; queryTimeoutMs?: number },
-): SlaWorkflows {
+): SlaWorkflows & SlaSearch {
   const queryTimeoutMs = opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   const handle = (ticketId: string) => client.workflow.getHandle(slaWorkflowId(ticketId));
   /** The API's calls wait this long at most; the consumer's signal-with-start may take longer. */
@@ -57,6 +66,10 @@ export function createSlaWorkflows(
           signal: ticketChangedSignal,
           signalArgs: [facts],
           workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+          // From the start, so the at-risk search never sees a run without its org.
+          ...(input.searchAttributes === false
+            ? {}
+            : { typedSearchAttributes: [{ key: SLA_ORG_ID, value: input.orgId }] }),
         });
         return 'signalled';
       } catch (err) {
@@ -89,6 +102,36 @@ export function createSlaWorkflows(
       }
       // Not found covers "never started" and "already completed" alike.
       return (await stateOf(ticketId)) === null ? 'not_found' : 'ended';
+    },
+
+    async atRisk(orgId, dueBy, limit) {
+      const query = [
+        `WorkflowType = '${WORKFLOW_TYPE}'`,
+        `ExecutionStatus = 'Running'`,
+        `${SLA_ORG_ID.name} = ${quoted(orgId)}`,
+        `${SLA_NEXT_DUE.name} <= '${dueBy.toISOString()}'`,
+      ].join(' AND ');
+      const found: AtRiskSla[] = [];
+      try {
+        await bounded(async () => {
+          for await (const wf of client.workflow.list({ query, pageSize: limit })) {
+            const nextDue = wf.typedSearchAttributes.get(SLA_NEXT_DUE);
+            if (!wf.workflowId.startsWith(WORKFLOW_ID_PREFIX) || nextDue === undefined) continue;
+            found.push({
+              ticketId: wf.workflowId.slice(WORKFLOW_ID_PREFIX.length),
+              nextDue,
+              level: wf.typedSearchAttributes.get(SLA_LEVEL) ?? 0,
+            });
+            if (found.length >= limit) break;
+          }
+        });
+      } catch (err) {
+        if (isGrpcDeadlineError(err))
+          throw new SlaUnavailableError('Temporal did not answer; retry shortly.');
+        throw err;
+      }
+      // The SQL visibility store of the dev server cannot order by a custom attribute.
+      return found.sort((a, b) => a.nextDue.getTime() - b.nextDue.getTime());
     },
   };
 }

@@ -11,12 +11,12 @@ const listRoute = createRoute({
   tags: ['sla'],
   summary: 'The escalation log (staff)',
   description:
-    'Automatic and manual escalations of the org, newest first (System B’s TicketEscalationLog). Filters: `ticket`, `from` (inclusive), `to` (exclusive). `limit` is clamped to 100; pass `next` back as `cursor`.',
+    'Automatic and manual escalations, newest first (System B’s TicketEscalationLog): all of the org for admins; for agents only those of tickets assigned to them or unassigned (a `ticket` they may not see is 404). Filters: `ticket`, `from` (inclusive), `to` (exclusive). `limit` is clamped to 100; pass `next` back as `cursor`.',
   security: bearer,
   request: { query: EscalationListQuerySchema },
   responses: {
     200: { description: 'A page of escalations', ...json(EscalationPageSchema) },
-    ...problems(400, 401, 403),
+    ...problems(400, 401, 403, 404),
   },
 });
 

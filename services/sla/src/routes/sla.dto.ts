@@ -1,6 +1,7 @@
 import { PrioritySchema, TicketStatusSchema } from '@helpdesk/contracts';
 import { z } from '@hono/zod-openapi';
-import type { ClockView, SlaView } from '../domain/clocks.ts';
+import type { ClockView } from '../domain/clocks.ts';
+import type { TicketSlaView } from '../use-cases/get-ticket-sla.ts';
 
 /*
  * Snake_case like the rest of the API (System A/B compatibility). Durations are whole seconds of
@@ -39,7 +40,11 @@ export const TicketSlaDtoSchema = z
       name: z.string(),
       version: z.number().int().nullable(),
     }),
-    escalation_level: z.number().int(),
+    escalation_level: z
+      .number()
+      .int()
+      .nullable()
+      .describe('Null for customers: it derives from the staff activity clock.'),
     finished: z.boolean().describe('Resolved, closed or cancelled: no clock runs.'),
     clocks: z
       .array(ClockDtoSchema)
@@ -75,7 +80,7 @@ function toClockDto(c: ClockView): z.infer<typeof ClockDtoSchema> {
   };
 }
 
-export function toTicketSlaDto(v: SlaView): TicketSlaDto {
+export function toTicketSlaDto(v: TicketSlaView): TicketSlaDto {
   const next = v.nextEvent;
   return {
     ticket_id: v.ticketId,

@@ -80,7 +80,10 @@ export function ticketSlaRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void
       // Scoped by caller, so two admins' keys never collide; without one each request is its own.
       const principal = c.get('principal');
       const given = c.req.valid('header')['idempotency-key'];
-      const key = given === undefined ? `request:${c.get('requestId')}` : `key:${principal.sub}:${given}`;
+      const key =
+        given === undefined
+          ? `request:${principal.sub}:${c.get('requestId')}`
+          : `key:${principal.sub}:${given}`;
       const { ticketId } = await escalateTicket(deps.sla, callerOf(principal), c.req.valid('param').id, {
         reason: c.req.valid('json').reason,
         key,

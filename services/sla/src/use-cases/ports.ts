@@ -7,7 +7,7 @@ import type {
   TicketStatus,
 } from '@helpdesk/contracts';
 import type { SlaEffect, SlaView, TicketFacts } from '../domain/clocks.ts';
-import type { ManualEscalationRequest, SlaWorkflowInput } from '../workflows/contract.ts';
+import type { ManualEscalationRequest, SlaSearch, SlaWorkflowInput } from '../workflows/contract.ts';
 
 /** A ticket as the sla service knows it from the tickets service's events. */
 export interface TicketView {
@@ -79,7 +79,7 @@ export interface EffectLog {
 }
 
 /** The ticket's SLA workflow, as the consumer and the API reach it. */
-export interface SlaWorkflows {
+export interface SlaWorkflows extends SlaSearch {
   /** Signal-with-start. `ended`: the ticket's workflow completed (closed ticket); nothing was sent. */
   ticketChanged(input: SlaWorkflowInput, facts: TicketFacts): Promise<'signalled' | 'ended'>;
   /** The live SLA state as of `at` (ISO); null when the ticket has no workflow. */

@@ -20,7 +20,7 @@ const ticket: TicketSnapshot = {
   firstResponseAt: null,
   resolvedAt: null,
   closedAt: null,
-  escalationLevel: 0,
+  escalationLevel: 2,
   reopenCount: 0,
   publicCommentCount: 0,
   version: 4,
@@ -65,7 +65,7 @@ const updated = (actor: Actor) =>
   event(TicketEvents.Updated, actor, { changes: [{ field: 'priority', old: 'medium', new: 'high' }] });
 
 describe('ticketFacts', () => {
-  it('when any ticket event arrives, then the facts carry the ticket after the change and the snapshot instants', () => {
+  it('when any ticket event arrives, then the facts carry the ticket after the change, the snapshot instants and its escalation level', () => {
     expect(ticketFacts(updated(agent))).toEqual({
       sequence: 4,
       type: 'ticket.updated',
@@ -78,6 +78,7 @@ describe('ticketFacts', () => {
       reopened: false,
       firstResponseAt: null,
       createdAt: '2025-03-03T09:00:00.000Z',
+      escalationLevel: 2,
     });
   });
 

@@ -48,6 +48,7 @@ export function ticketFacts(event: TicketEvent): TicketFacts {
     reopened: event.type === TicketEvents.StatusChanged && event.data.reopened,
     firstResponseAt: ticket.firstResponseAt,
     createdAt: ticket.createdAt,
+    escalationLevel: ticket.escalationLevel,
   };
 }
 

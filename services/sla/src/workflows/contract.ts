@@ -1,3 +1,4 @@
+import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { SlaEffect, SlaState, SlaView, TicketFacts } from '../domain/clocks.ts';
 import type { ResolvedPolicy } from '../domain/policy.ts';
@@ -24,6 +25,38 @@ export interface SlaWorkflowInput {
    * the server suggests it). Tests set it low; production leaves it out.
    */
   maxHistoryEvents?: number;
+  /**
+   * Keep the search attributes below up to date (default true). Off only where the server lacks
+   * them: setting an attribute the namespace does not know fails the workflow task.
+   */
+  searchAttributes?: boolean;
+}
+
+/*
+ * Custom search attributes (registered by scripts/infra/temporal.sh; docs/sla.md "Search
+ * attributes"), for `GET /api/sla/at-risk/`. No personal data: ids, an instant and a number only.
+ */
+/** The ticket's org; set at start. */
+export const SLA_ORG_ID = defineSearchAttributeKey('SlaOrgId', 'KEYWORD');
+/** The earliest breach of a running clock (warnings not counted); unset when none is running. */
+export const SLA_NEXT_DUE = defineSearchAttributeKey('SlaNextDue', 'DATETIME');
+/** The escalation level. */
+export const SLA_LEVEL = defineSearchAttributeKey('SlaLevel', 'INT');
+
+/** A running ticket SLA found through the search attributes. */
+export interface AtRiskSla {
+  ticketId: string;
+  nextDue: Date;
+  level: number;
+}
+
+/** The search over the attributes (implemented in src/infra/sla-workflows.ts). */
+export interface SlaSearch {
+  /**
+   * Running SLAs of the org with a breach due at or before `dueBy`, earliest first; at most
+   * `limit`. The server's visibility store lags the workflows by a moment.
+   */
+  atRisk(orgId: string, dueBy: Date, limit: number): Promise<AtRiskSla[]>;
 }
 
 /** A ticket event, as facts; duplicates and stale ones (by `sequence`) change nothing. */

@@ -3,8 +3,10 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
@@ -24,6 +26,9 @@ import {
   manualEscalationSignal,
   type PolicyRequest,
   policyChangedSignal,
+  SLA_LEVEL,
+  SLA_NEXT_DUE,
+  SLA_ORG_ID,
   type SlaActivities,
   type SlaWorkflowInput,
   slaViewQuery,
@@ -131,6 +136,24 @@ export async function ticketSlaWorkflow(input: SlaWorkflowInput): Promise<SlaVie
     else await condition(() => changed, Math.max(1, Date.parse(wake) - Date.now()));
   }
 
+  /** What the search attributes say in this run; null before its first upsert. */
+  let indexed: { nextDue: string | null; level: number } | null = null;
+
+  /** Upserts the search attributes when the next breach or the level changed. */
+  function index(): void {
+    // Behind a patch: histories recorded before it have no upsert commands.
+    if (input.searchAttributes === false || !patched('search-attributes')) return;
+    const nextDue = nextBreach(view(state, nowIso()));
+    if (indexed?.nextDue === nextDue && indexed.level === state.level) return;
+    upsertSearchAttributes([
+      // Runs started before the start option set it get it here.
+      ...(indexed === null ? [{ key: SLA_ORG_ID, value: state.orgId }] : []),
+      { key: SLA_NEXT_DUE, value: nextDue === null ? null : new Date(nextDue) },
+      { key: SLA_LEVEL, value: state.level },
+    ]);
+    indexed = { nextDue, level: state.level };
+  }
+
   for (;;) {
     await refreshPolicy();
     if (await recordDue()) continue;
@@ -142,10 +165,21 @@ export async function ticketSlaWorkflow(input: SlaWorkflowInput): Promise<SlaVie
         return continueAsNew<typeof ticketSlaWorkflow>({ ...input, carried: state });
       continue;
     }
+    index();
     await waitForChangeOrWakeUp();
   }
+  index();
   await condition(allHandlersFinished);
   return view(state, nowIso());
+}
+
+/** The earliest due time of a clock still running toward its breach; null when there is none. */
+function nextBreach(v: SlaView): string | null {
+  const due = v.clocks
+    .filter((c) => c.state === 'running' && c.dueAt !== null)
+    .map((c) => c.dueAt as string)
+    .sort();
+  return due[0] ?? null;
 }
 
 function policyRequest(
