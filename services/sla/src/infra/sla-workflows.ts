@@ -1,7 +1,9 @@
 import {
   type Client,
   isGrpcDeadlineError,
+  isGrpcServiceError,
   QueryNotRegisteredError,
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/client';
@@ -22,6 +24,31 @@ import {
 
 const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
 const WORKFLOW_ID_PREFIX = slaWorkflowId('');
+
+/** gRPC codes that mean "Temporal cannot answer now": CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE. */
+const OUTAGE_CODES = new Set([1, 4, 8, 14]);
+
+/**
+ * Temporal did not answer (in time): the deadline passed, the frontend is down or overloaded, or
+ * the client gave up after its retries (a ServiceError, whose cause says why). The API answers
+ * 503 with Retry-After for all of these, never a 500.
+ */
+function isOutage(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e instanceof Error; depth++) {
+    const current: Error = e;
+    // Read first: the SDK's type guards narrow `current` to `never` once they have said no.
+    const cause: unknown = current.cause;
+    if (current instanceof ServiceError || isGrpcDeadlineError(current)) return true;
+    const code = (current as { code?: unknown }).code;
+    if (isGrpcServiceError(current) && typeof code === 'number' && OUTAGE_CODES.has(code)) return true;
+    e = cause;
+  }
+  return false;
+}
+
+/** The consumer's signal-with-start may wait longer than an API call, but not for ever. */
+const SIGNAL_DEADLINE_MS = 30_000;
 
 /** A string literal of the visibility query language. */
 const quoted = (s: string): string => `'${s.replace(/['\\]/g, '\\$&')}'`;
@@ -48,10 +75,11 @@ export function createSlaWorkflows(
   /** `running`, `closed`, or null when there is no such workflow. */
   async function stateOf(ticketId: string): Promise<'running' | 'closed' | null> {
     try {
-      const d = await handle(ticketId).describe();
+      const d = await bounded(() => handle(ticketId).describe());
       return d.status.name === 'RUNNING' ? 'running' : 'closed';
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return null;
+      if (isOutage(err)) throw new SlaUnavailableError('Temporal did not answer; retry shortly.');
       throw err;
     }
   }
@@ -59,18 +87,20 @@ export function createSlaWorkflows(
   return {
     async ticketChanged(input, facts) {
       try {
-        await client.workflow.signalWithStart(WORKFLOW_TYPE, {
-          workflowId: slaWorkflowId(input.ticketId),
-          taskQueue: opts.taskQueue,
-          args: [input],
-          signal: ticketChangedSignal,
-          signalArgs: [facts],
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-          // From the start, so the at-risk search never sees a run without its org.
-          ...(input.searchAttributes === false
-            ? {}
-            : { typedSearchAttributes: [{ key: SLA_ORG_ID, value: input.orgId }] }),
-        });
+        await client.connection.withDeadline(Date.now() + SIGNAL_DEADLINE_MS, () =>
+          client.workflow.signalWithStart(WORKFLOW_TYPE, {
+            workflowId: slaWorkflowId(input.ticketId),
+            taskQueue: opts.taskQueue,
+            args: [input],
+            signal: ticketChangedSignal,
+            signalArgs: [facts],
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+            // From the start, so the at-risk search never sees a run without its org.
+            ...(input.searchAttributes === false
+              ? {}
+              : { typedSearchAttributes: [{ key: SLA_ORG_ID, value: input.orgId }] }),
+          }),
+        );
         return 'signalled';
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) return 'ended';
@@ -83,10 +113,10 @@ export function createSlaWorkflows(
         return await bounded(() => handle(ticketId).query(slaViewQuery, at));
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return null;
-        if (isGrpcDeadlineError(err)) throw new SlaUnavailableError();
         // The workflow answers queries once its policy is resolved, a moment after it starts.
         if (err instanceof QueryNotRegisteredError && err.message.includes('SLA_NOT_STARTED'))
           throw new SlaUnavailableError('The SLA of this ticket is starting; retry in a moment.', 1);
+        if (isOutage(err)) throw new SlaUnavailableError();
         throw err;
       }
     },
@@ -96,12 +126,11 @@ export function createSlaWorkflows(
         await bounded(() => handle(ticketId).signal(manualEscalationSignal, req));
         return 'signalled';
       } catch (err) {
-        if (isGrpcDeadlineError(err))
-          throw new SlaUnavailableError('Temporal did not answer; retry shortly.');
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        if (err instanceof WorkflowNotFoundError)
+          return (await stateOf(ticketId)) === null ? 'not_found' : 'ended';
+        if (isOutage(err)) throw new SlaUnavailableError('Temporal did not answer; retry shortly.');
+        throw err;
       }
-      // Not found covers "never started" and "already completed" alike.
-      return (await stateOf(ticketId)) === null ? 'not_found' : 'ended';
     },
 
     async atRisk(orgId, dueBy, limit) {
@@ -126,8 +155,7 @@ export function createSlaWorkflows(
           }
         });
       } catch (err) {
-        if (isGrpcDeadlineError(err))
-          throw new SlaUnavailableError('Temporal did not answer; retry shortly.');
+        if (isOutage(err)) throw new SlaUnavailableError('Temporal did not answer; retry shortly.');
         throw err;
       }
       // The SQL visibility store of the dev server cannot order by a custom attribute.
