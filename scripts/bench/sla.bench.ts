@@ -1,0 +1,276 @@
+// SLA benchmark (issue 4): N open tickets with live SLA workflows on the local Temporal dev server.
+// Each ticket's workflow is started as the sla consumer starts it (signal-with-start through
+// createSlaWorkflows, with the facts of its `ticket.created`), at a bounded concurrency, on a task
+// queue of this run's own; the worker runs in a child process (scripts/bench/sla/worker.ts) whose
+// RSS is sampled. The first --due tickets' periodic_update deadlines are spread over one minute
+// (60 s + i * 60 ms after creation), the rest are hours away; their level-1 escalations are timed
+// against the deadlines. Every phase is bounded; the workflows are terminated, the worker killed
+// and the database dropped afterwards, also after an error or Ctrl-C.
+// Needs the local servers (`scripts/infra.sh up --test`; started here when MONGO_URL is unset).
+// Usage: pnpm bench:sla [--tickets=10000] [--due=1000] [--concurrency=32] [--sample=200]
+//   [--first=60] [--window=60]   (seconds: the first deadline, and the span of the due ones)
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createSlaWorkflows } from '../../services/sla/src/infra/sla-workflows.ts';
+import { openStore } from '../../services/sla/src/infra/store.ts';
+import { slaWorkflowId } from '../../services/sla/src/workflows/contract.ts';
+import { startWorkerChild } from './sla/child.ts';
+import { createdTicketInput } from './sla/inputs.ts';
+import { Client, Connection, WorkflowNotFoundError } from './sla/temporal.ts';
+import { stopping } from './tickets/context.ts';
+import { dbUrl, localServers } from './tickets/stack.ts';
+import { latencyCells, latencyHeader, percentile, pool } from './tickets/stats.ts';
+
+const arg = (name: string, fallback: number) =>
+  Number(new RegExp(`--${name}=(\\d+)`).exec(process.argv.join(' '))?.[1] ?? fallback);
+const TICKETS = arg('tickets', 10_000);
+const DUE = Math.min(arg('due', 1_000), TICKETS);
+const CONCURRENCY = arg('concurrency', 32);
+const SAMPLE = arg('sample', 200);
+const FIRST_DUE_MS = arg('first', 60) * 1_000;
+/** The due tickets' deadlines are this far apart: 1,000 of them within one minute. */
+const DUE_SPACING_MS = (arg('window', 60) * 1_000) / DUE;
+const OTHER_TARGET_MS = 4 * 3_600_000;
+const START_BUDGET_MS = 300_000;
+/** After the last deadline, how long escalations still not seen are waited for. */
+const GRACE_MS = 15_000;
+const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+const NAMESPACE = process.env.TEMPORAL_NAMESPACE ?? 'helpdesk';
+const MiB = 1024 * 1024;
+
+const cleanups: (() => Promise<void>)[] = [];
+let cleaning: Promise<void> | undefined;
+const cleanUp = () => {
+  cleaning ??= (async () => {
+    for (const c of cleanups.reverse()) await c().catch((err) => console.error('clean-up:', err));
+  })();
+  return cleaning;
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping.signal.aborted) process.exit(130);
+    console.error(`\n${signal}: terminating the workflows, killing the worker, dropping the database`);
+    process.exitCode = 130;
+    stopping.abort(new Error(`stopped by ${signal}`));
+    setTimeout(() => process.exit(130), 120_000).unref();
+  });
+}
+
+try {
+  await main();
+} catch (err) {
+  if (!stopping.signal.aborted) throw err;
+  console.error(String(stopping.signal.reason));
+} finally {
+  await cleanUp();
+}
+
+async function main() {
+  const began = performance.now();
+  const tag = randomBytes(4).toString('hex');
+  const servers = localServers();
+  const db = `sla_bench_${tag}`;
+  const mongoUrl = dbUrl(servers.mongoUrl, db);
+  const taskQueue = `sla-bench-${tag}`;
+  const store = await openStore(mongoUrl);
+  cleanups.push(async () => {
+    await store.conn.getClient().db(db).dropDatabase();
+    await store.close();
+  });
+  const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
+  cleanups.push(() => connection.close());
+  const client = new Client({ connection, namespace: NAMESPACE });
+  const system = await connection.workflowService.getSystemInfo({});
+  console.log(
+    `node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}); ` +
+      `Temporal dev server ${system.serverVersion || '?'} at ${TEMPORAL_ADDRESS} (in memory), namespace ` +
+      `${NAMESPACE}, task queue ${taskQueue}; MongoDB stand-in ${servers.mongoUrl} database ${db}; load ${load()}`,
+  );
+  console.log(
+    `${TICKETS} tickets${TICKETS === 10_000 ? '' : ' (NOT the target size of 10,000)'}, ${DUE} of them due ` +
+      `${FIRST_DUE_MS / 1000} s + i * ${DUE_SPACING_MS} ms after creation, the rest after ${OTHER_TARGET_MS / 3_600_000} h; ` +
+      `signal-with-start ${CONCURRENCY} at a time; one worker process (the service's startSlaWorker, default options)`,
+  );
+
+  const orgId = randomUUID();
+  const requesterId = randomUUID();
+  const inputs = Array.from({ length: TICKETS }, (_, i) =>
+    createdTicketInput(orgId, requesterId, i + 1, new Date()),
+  );
+  const targets: Record<string, number> = {};
+  for (let i = 0; i < DUE; i++)
+    targets[(inputs[i] as (typeof inputs)[number]).ticketId] = FIRST_DUE_MS + i * DUE_SPACING_MS;
+  const dir = await mkdtemp(join(tmpdir(), 'sla-bench-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'targets.json'), JSON.stringify(targets));
+
+  const bootAt = performance.now();
+  const worker = await startWorkerChild({
+    MONGO_URL: mongoUrl,
+    AMQP_URL: servers.amqpUrl,
+    TEMPORAL_ADDRESS,
+    TEMPORAL_NAMESPACE: NAMESPACE,
+    SLA_TASK_QUEUE: taskQueue,
+    SLA_BENCH_TARGETS: join(dir, 'targets.json'),
+    SLA_BENCH_DEFAULT_TARGET_MS: String(OTHER_TARGET_MS),
+  });
+  const started: string[] = [];
+  // Runs first (clean-ups run in reverse): the worker goes, then every workflow this run started.
+  cleanups.push(async () => {
+    await worker.kill();
+    const t0 = performance.now();
+    let gone = 0;
+    const ids = [...started];
+    await pool(ids.length, CONCURRENCY, Number.POSITIVE_INFINITY, async (i) => {
+      try {
+        await client.workflow.getHandle(ids[i] as string).terminate('sla benchmark clean-up');
+        gone += 1;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }).catch(() => undefined);
+    console.log(
+      `\nclean-up: ${gone} of ${ids.length} workflows terminated in ${((performance.now() - t0) / 1000).toFixed(0)} s, ` +
+        `worker killed, database ${db} dropped`,
+    );
+  });
+  console.log(
+    `worker process ${worker.pid} polling after ${((performance.now() - bootAt) / 1000).toFixed(1)} s (bundling included)`,
+  );
+
+  // --- starts ---
+  const workflows = createSlaWorkflows(client, { taskQueue });
+  const t0 = Date.now();
+  const created = new Date(t0).toISOString();
+  for (const input of inputs) {
+    input.facts.at = created;
+    input.facts.createdAt = created;
+  }
+  const calledAt = new Array<number>(TICKETS).fill(0);
+  const run = await pool(TICKETS, CONCURRENCY, performance.now() + START_BUDGET_MS, async (i) => {
+    const input = inputs[i] as (typeof inputs)[number];
+    calledAt[i] = Date.now();
+    const outcome = await workflows.ticketChanged(input, input.facts);
+    started.push(slaWorkflowId(input.ticketId));
+    if (outcome !== 'signalled') throw new Error(`signal-with-start answered ${outcome}`);
+  });
+  const rssAfterStarts = worker.maxRss();
+  const startRate = run.latencies.length / run.seconds;
+  console.log(
+    `\nstarts: ${run.latencies.length} in ${run.seconds.toFixed(1)} s = ${startRate.toFixed(0)}/s, ${run.errors} errors` +
+      `${run.firstError ? ` (first: ${run.firstError})` : ''}`,
+  );
+
+  // --- escalations ---
+  const lastDeadline = t0 + FIRST_DUE_MS + (DUE - 1) * DUE_SPACING_MS;
+  const dueIds = inputs.slice(0, DUE).map((x) => slaWorkflowId(x.ticketId));
+  while (Date.now() < lastDeadline + GRACE_MS && dueIds.some((id) => !worker.escalatedAt.has(id))) {
+    stopping.signal.throwIfAborted();
+    await sleep(250);
+  }
+  const lateness: number[] = [];
+  dueIds.forEach((id, i) => {
+    const at = worker.escalatedAt.get(id);
+    if (at !== undefined) lateness.push(at - (t0 + FIRST_DUE_MS + i * DUE_SPACING_MS));
+  });
+  const escalatedOthers = [...worker.escalatedAt.keys()].filter((id) => !dueIds.includes(id)).length;
+
+  // --- a sample: first workflow task, timer armed, history size (after the escalations) ---
+  const step = Math.max(1, Math.floor(TICKETS / SAMPLE));
+  const sample = [
+    ...new Set([...Array.from({ length: Math.ceil(TICKETS / step) }, (_, k) => k * step), 0, DUE - 1]),
+  ];
+  const firstTask: number[] = [];
+  const armed: number[] = [];
+  const historyLengths: number[] = [];
+  await pool(sample.length, 8, performance.now() + 120_000, async (k) => {
+    const i = sample[k] as number;
+    const handle = client.workflow.getHandle(slaWorkflowId((inputs[i] as (typeof inputs)[number]).ticketId));
+    const events = (await handle.fetchHistory()).events ?? [];
+    historyLengths.push(events.length);
+    const when = (type: string) => {
+      const e = events.find(
+        (ev) =>
+          ev.eventType !== undefined && ev.eventType !== null && String(typeName(ev.eventType)) === type,
+      );
+      const ts = e?.eventTime;
+      return ts ? Number(ts.seconds ?? 0) * 1000 + (ts.nanos ?? 0) / 1e6 - (calledAt[i] ?? 0) : undefined;
+    };
+    const task = when('WorkflowTaskCompleted');
+    const timer = when('TimerStarted');
+    if (task !== undefined) firstTask.push(task);
+    if (timer !== undefined) armed.push(timer);
+  });
+
+  // --- report ---
+  const maxRss = worker.maxRss();
+  console.log(`\n${'start latency'.padEnd(58)}${'n'.padStart(6)}${latencyHeader()}`);
+  console.log(
+    `${'signal-with-start (call -> resolved)'.padEnd(58)}${String(run.latencies.length).padStart(6)}${latencyCells(run.latencies)}`,
+  );
+  console.log(
+    `${'sample: call -> first workflow task completed (history)'.padEnd(58)}${String(firstTask.length).padStart(6)}${latencyCells(firstTask)}`,
+  );
+  console.log(
+    `${'sample: call -> timer armed (policy resolved, waiting)'.padEnd(58)}${String(armed.length).padStart(6)}${latencyCells(armed)}`,
+  );
+  console.log(
+    `\n${'escalation lateness (activity start - deadline)'.padEnd(58)}${String(lateness.length).padStart(6)}${latencyCells(lateness)}`,
+  );
+  const early = lateness.filter((l) => l < 0).length;
+  const missing = DUE - lateness.length;
+  console.log(
+    `  ${DUE} due, ${lateness.length} escalated, ${missing} missing, ${early} early; ${escalatedOthers} escalations of tickets not due`,
+  );
+  console.log(
+    `worker RSS: max ${(maxRss / MiB).toFixed(0)} MiB (${(rssAfterStarts / MiB).toFixed(0)} MiB at the end of the starts)`,
+  );
+  console.log(
+    `history length over ${historyLengths.length} sampled workflows: max ${Math.max(...historyLengths)}, p50 ${percentile(historyLengths, 50)}`,
+  );
+
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  const p = (xs: number[], q: number) => percentile(xs, q);
+  const latenessOk = lateness.length === DUE;
+  const rows: [string, boolean][] = [
+    [`never early: ${early} early, ${missing} missing`, early === 0 && missing === 0],
+    [`lateness p50 ${p(lateness, 50).toFixed(0)} ms <= 1000 ms`, latenessOk && p(lateness, 50) <= 1_000],
+    [`lateness p99 ${p(lateness, 99).toFixed(0)} ms <= 2000 ms`, latenessOk && p(lateness, 99) <= 2_000],
+    [
+      `lateness max ${Math.max(...lateness).toFixed(0)} ms <= 5000 ms`,
+      latenessOk && Math.max(...lateness) <= 5_000,
+    ],
+    [
+      `start p99 (signal-with-start) ${p(run.latencies, 99).toFixed(0)} ms < 500 ms`,
+      p(run.latencies, 99) < 500,
+    ],
+    [
+      `start p99 (to first workflow task, sample) ${p(firstTask, 99).toFixed(0)} ms < 500 ms`,
+      p(firstTask, 99) < 500,
+    ],
+    [
+      `start rate ${startRate.toFixed(0)}/s >= 100/s, ${run.errors} errors`,
+      startRate >= 100 && run.errors === 0,
+    ],
+    [`worker RSS max ${(maxRss / MiB).toFixed(0)} MiB < 1024 MiB`, maxRss < 1024 * MiB],
+    [`history max ${Math.max(...historyLengths)} < 1000 events`, Math.max(...historyLengths) < 1_000],
+  ];
+  console.log(`\ntargets (${TICKETS} tickets):`);
+  for (const [line, ok] of rows) console.log(`  ${line.padEnd(64)}${verdict(ok)}`);
+  console.log(`\nbenchmark ran ${((performance.now() - began) / 1000).toFixed(0)} s; load average ${load()}`);
+}
+
+/** The history event's type as its enum name (the SDK decodes it as a number). */
+function typeName(type: number | string): string {
+  const names: Record<number, string> = { 7: 'WorkflowTaskCompleted', 17: 'TimerStarted' };
+  return typeof type === 'number' ? (names[type] ?? String(type)) : type.replace(/^EVENT_TYPE_/, '');
+}
+
+function load(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+}
