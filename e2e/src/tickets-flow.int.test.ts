@@ -1,5 +1,6 @@
 import { testServers, waitFor } from '@helpdesk/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewayClient } from './gateway-client.ts';
 import { type RunningStack, startAuthStack } from './stack.ts';
 
 // System A's ticket flow, driven only through the gateway against real identity and tickets
@@ -7,50 +8,7 @@ import { type RunningStack, startAuthStack } from './stack.ts';
 let stack: RunningStack;
 const run = Date.now().toString(36);
 
-async function call(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${stack.gateway}${path}`, {
-    method,
-    headers: {
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  // biome-ignore lint/suspicious/noExplicitAny: asserted field by field
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as any };
-}
-
-async function login(username: string, password: string): Promise<string> {
-  const res = await call('POST', '/api/auth/login/', undefined, { username, password });
-  expect(res.status).toBe(200);
-  return res.body.access as string;
-}
-
-async function registerAdmin(org: string) {
-  const username = `adm_${org}`;
-  const password = 'correct horse battery 9';
-  const reg = await call('POST', '/api/auth/register/', undefined, {
-    username,
-    email: `${username}@example.test`,
-    password,
-    org,
-  });
-  expect(reg.status).toBe(201);
-  return { id: reg.body.id as string, token: await login(username, password) };
-}
-
-async function hire(adminToken: string, role: 'user' | 'agent', name: string) {
-  const password = 'correct horse battery 9';
-  const res = await call('POST', '/api/auth/users/', adminToken, {
-    username: name,
-    email: `${name}@example.test`,
-    password,
-    role,
-  });
-  expect(res.status).toBe(201);
-  return { id: res.body.id as string, token: await login(name, password) };
-}
+const { call, registerAdmin, hire } = gatewayClient(() => stack.gateway);
 
 beforeAll(async () => {
   stack = await startAuthStack(testServers(), { tickets: true });

@@ -8,6 +8,7 @@ export {
   type EventCollector,
 } from './collect-events.ts';
 export { deleteQueues } from './delete-queues.ts';
+export { jsonClient, type Reply } from './json-client.ts';
 export type { ServerSource, TestServers } from './servers/test-servers.ts';
 export { freePort, type ServiceProcess, startService, stopService } from './service-process.ts';
 export { uniqueDbUrl } from './unique-db-url.ts';
@@ -17,3 +18,4 @@ export { type WaitForOptions, waitFor } from './wait-for.ts';
 export function testServers(): TestServers {
   return inject('testServers');
 }
+export { TEST_AUDIENCE, TEST_ISSUER, testToken, testTokenKey } from './test-tokens.ts';

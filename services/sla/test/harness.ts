@@ -1,22 +1,24 @@
 import type { Envelope, Role } from '@helpdesk/contracts';
 import { createTokenVerifier, databaseName, RevocationList } from '@helpdesk/kit';
 import { type Broker, connectBroker } from '@helpdesk/messaging';
-import { collectEvents, deleteQueues, testServers, uniqueDbUrl } from '@helpdesk/testkit';
+import {
+  collectEvents,
+  deleteQueues,
+  jsonClient,
+  TEST_AUDIENCE,
+  TEST_ISSUER,
+  testServers,
+  testToken,
+  testTokenKey,
+  uniqueDbUrl,
+} from '@helpdesk/testkit';
 import { DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
-import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { loadSlaConfig } from '../src/config.ts';
 import type { ResolvedPolicy } from '../src/domain/policy.ts';
 import { startSlaRuntime } from '../src/runtime.ts';
 import { bundleSlaWorkflows } from '../src/worker.ts';
-
-const ISSUER = 'helpdesk-identity';
-const AUDIENCE = 'helpdesk';
-
-/** A signing key of the tests' own, standing in for identity's: tokens are real EdDSA JWTs. */
-const keys = await generateKeyPair('EdDSA', { extractable: true });
-const jwk: JWK = { ...(await exportJWK(keys.publicKey)), kid: 'test-key', alg: 'EdDSA' };
 
 export interface TestUser {
   id: string;
@@ -28,17 +30,7 @@ export interface TestUser {
 let counter = 0;
 
 /** An access token as identity would issue it. */
-export async function tokenFor(sub: string, org: string, role: Role): Promise<string> {
-  return new SignJWT({ org, role, sid: `s-${sub}` })
-    .setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid ?? 'test-key' })
-    .setSubject(sub)
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setJti(uuidv7())
-    .setIssuedAt()
-    .setExpirationTime('15m')
-    .sign(keys.privateKey);
-}
+export const tokenFor = (sub: string, org: string, role: Role) => testToken(sub, org, role);
 
 /** Bundling the workflows takes seconds: once per test file, shared by its runtimes. */
 let bundle: Promise<WorkflowBundle> | undefined;
@@ -85,9 +77,9 @@ export async function startSla(env: Record<string, string> = {}, opts: { clock?:
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   const verifier = createTokenVerifier({
-    jwks: async () => importJWK(jwk, 'EdDSA'),
-    issuer: ISSUER,
-    audience: AUDIENCE,
+    jwks: testTokenKey,
+    issuer: TEST_ISSUER,
+    audience: TEST_AUDIENCE,
     revocations: new RevocationList(),
   });
   const policies = new Map<string, ResolvedPolicy>();
@@ -155,45 +147,14 @@ export async function startSla(env: Record<string, string> = {}, opts: { clock?:
 }
 export type Sla = Awaited<ReturnType<typeof startSla>>;
 
-export interface Reply {
-  status: number;
-  headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
-  body: any;
-}
+export type { Reply } from '@helpdesk/testkit';
 
 /** HTTP over `app.request()` as `who`. */
 export function as(t: Sla, who: TestUser | undefined) {
-  const call = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<Reply> => {
-    const res = await t.app.request(path, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: res.status, headers: res.headers, body: parsed };
-  };
-  return {
-    get: (path: string, headers?: Record<string, string>) => call('GET', path, undefined, headers),
-    post: (path: string, body?: unknown, headers?: Record<string, string>) =>
-      call('POST', path, body, headers),
-    call,
-  };
+  return jsonClient(
+    (path, init) => t.app.request(path, init),
+    () => who?.token,
+  );
 }
 
 /** Collects the events the sla service publishes (`ticket.escalated`, `sla.*`) while a test runs. */

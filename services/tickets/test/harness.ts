@@ -1,19 +1,21 @@
 import { IdentityEvents, type Role, TicketEvents } from '@helpdesk/contracts';
 import { createTokenVerifier, databaseName, RevocationList } from '@helpdesk/kit';
 import { makeEnvelope } from '@helpdesk/messaging';
-import { collectEvents, deleteQueues, testServers, uniqueDbUrl } from '@helpdesk/testkit';
-import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import {
+  collectEvents,
+  deleteQueues,
+  jsonClient,
+  TEST_AUDIENCE,
+  TEST_ISSUER,
+  testServers,
+  testToken,
+  testTokenKey,
+  uniqueDbUrl,
+} from '@helpdesk/testkit';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { loadTicketsConfig } from '../src/config.ts';
 import { startTicketsRuntime } from '../src/runtime.ts';
-
-const ISSUER = 'helpdesk-identity';
-const AUDIENCE = 'helpdesk';
-
-/** A signing key of the tests' own, standing in for identity's: tokens are real EdDSA JWTs. */
-const keys = await generateKeyPair('EdDSA', { extractable: true });
-const jwk: JWK = { ...(await exportJWK(keys.publicKey)), kid: 'test-key', alg: 'EdDSA' };
 
 export interface TestUser {
   id: string;
@@ -25,17 +27,8 @@ export interface TestUser {
 let counter = 0;
 
 /** An access token as identity would issue it. */
-export async function tokenFor(sub: string, org: string, role: Role, jti = uuidv7()): Promise<string> {
-  return new SignJWT({ org, role, sid: `s-${sub}` })
-    .setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid ?? 'test-key' })
-    .setSubject(sub)
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setJti(jti)
-    .setIssuedAt()
-    .setExpirationTime('15m')
-    .sign(keys.privateKey);
-}
+export const tokenFor = (sub: string, org: string, role: Role, jti?: string) =>
+  testToken(sub, org, role, jti);
 
 /**
  * One tickets replica wired as main.ts wires it (real MongoDB stand-in, real RabbitMQ), served
@@ -59,9 +52,9 @@ export async function startTickets(env: Record<string, string> = {}, opts: { clo
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   const revocations = new RevocationList();
   const verifier = createTokenVerifier({
-    jwks: async () => importJWK(jwk, 'EdDSA'),
-    issuer: ISSUER,
-    audience: AUDIENCE,
+    jwks: testTokenKey,
+    issuer: TEST_ISSUER,
+    audience: TEST_AUDIENCE,
     revocations,
   });
   const runtime = await startTicketsRuntime({
@@ -109,49 +102,14 @@ export async function startTickets(env: Record<string, string> = {}, opts: { clo
 }
 export type Tickets = Awaited<ReturnType<typeof startTickets>>;
 
-export interface Reply {
-  status: number;
-  headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
-  body: any;
-}
+export type { Reply } from '@helpdesk/testkit';
 
 /** HTTP over `app.request()` as `who`. */
 export function as(t: Tickets, who: TestUser | undefined) {
-  const call = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<Reply> => {
-    const res = await t.app.request(path, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: res.status, headers: res.headers, body: parsed };
-  };
-  return {
-    get: (path: string, headers?: Record<string, string>) => call('GET', path, undefined, headers),
-    post: (path: string, body?: unknown, headers?: Record<string, string>) =>
-      call('POST', path, body, headers),
-    patch: (path: string, body: unknown, headers?: Record<string, string>) =>
-      call('PATCH', path, body, headers),
-    put: (path: string, body: unknown, headers?: Record<string, string>) => call('PUT', path, body, headers),
-    delete: (path: string, headers?: Record<string, string>) => call('DELETE', path, undefined, headers),
-    call,
-  };
+  return jsonClient(
+    (path, init) => t.app.request(path, init),
+    () => who?.token,
+  );
 }
 
 /** Collects the ticket events published while a test runs. */
