@@ -29,9 +29,13 @@ export async function replaceTicket(
   input: ReplaceTicketInput,
   opts: MutateOptions = {},
 ): Promise<Ticket> {
-  await checkChangedCategory(deps, caller, idOrKey, input.categoryId);
-  if (input.assigneeId && (await getTicket(deps, caller, idOrKey)).assigneeId !== input.assigneeId) {
-    await checkAssignee(deps, caller.orgId, input.assigneeId);
+  // One read for both checks; what changes is checked, what is sent back unchanged is not.
+  if (input.categoryId || input.assigneeId) {
+    const current = await getTicket(deps, caller, idOrKey);
+    if (input.categoryId) await checkChangedCategory(deps, current, input.categoryId);
+    if (input.assigneeId && current.assigneeId !== input.assigneeId) {
+      await checkAssignee(deps, caller.orgId, input.assigneeId);
+    }
   }
   return mutateTicket(
     deps,

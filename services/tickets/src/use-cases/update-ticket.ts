@@ -47,7 +47,8 @@ export async function updateTicket(
   input: UpdateTicketInput,
   opts: MutateOptions = {},
 ): Promise<Ticket> {
-  await checkChangedCategory(deps, caller, idOrKey, input.categoryId);
+  if (input.categoryId)
+    await checkChangedCategory(deps, await getTicket(deps, caller, idOrKey), input.categoryId);
   return mutateTicket(deps, caller, idOrKey, (t) => editPlan(caller, t, input), opts);
 }
 
@@ -56,12 +57,10 @@ export async function updateTicket(
  * check (a client sending back what it read must not fail because the category was deactivated).
  */
 export async function checkChangedCategory(
-  deps: TicketsDeps,
-  caller: Caller,
-  idOrKey: string,
-  categoryId: string | null | undefined,
+  deps: Pick<TicketsDeps, 'categories'>,
+  current: Ticket,
+  categoryId: string,
 ): Promise<void> {
-  if (!categoryId) return;
-  if ((await getTicket(deps, caller, idOrKey)).categoryId === categoryId) return;
-  await checkCategory(deps, caller.orgId, categoryId);
+  if (current.categoryId === categoryId) return;
+  await checkCategory(deps, current.orgId, categoryId);
 }
