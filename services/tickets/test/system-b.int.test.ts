@@ -171,6 +171,44 @@ describe('System B tickets: /api/helpdesk/tickets/{org_id}[/{pk}]', () => {
     expect(expectStatus(same, 200).body.version).toBe(2);
   });
 
+  it('when a PUT sends back a category and assignee since deactivated, then it still applies the rest', async () => {
+    const { org, admin, agent, customer } = await people(t);
+    const category = expectStatus(await as(t, admin).post('/api/categories/', { name: 'Legacy' }), 201).body;
+    const opened = expectStatus(
+      await as(t, admin).post(`/api/helpdesk/tickets/${org}`, {
+        title: 'Old',
+        category: category.id,
+        created_by: customer.id,
+        assigned_to: agent.id,
+      }),
+      201,
+    ).body;
+    expectStatus(await as(t, admin).patch(`/api/categories/${category.id}/`, { is_active: false }), 200);
+    await t.store.users.record(
+      {
+        id: agent.id,
+        orgId: org,
+        username: 'gone',
+        email: 'gone@example.com',
+        firstName: '',
+        lastName: '',
+        role: 'agent',
+        active: false,
+      },
+      99,
+    );
+    const put = await as(t, admin).put(`/api/helpdesk/tickets/${org}/${opened.id}`, {
+      title: 'New',
+      category: category.id,
+      assigned_to: agent.id,
+    });
+    expect(expectStatus(put, 200).body).toMatchObject({
+      title: 'New',
+      category: category.id,
+      assigned_to: agent.id,
+    });
+  });
+
   it('when one part of a PUT is refused, then nothing of it is applied', async () => {
     const { org, customer } = await people(t);
     const opened = expectStatus(
