@@ -8,14 +8,18 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{libs,services}/*/src/**/*.test.ts'],
+          include: ['{libs,services}/*/src/**/*.test.ts', 'scripts/deploy/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },
       {
         test: {
           name: 'int',
-          include: ['{libs,services}/*/{src,test}/**/*.int.test.ts', 'e2e/src/**/*.int.test.ts'],
+          include: [
+            '{libs,services}/*/{src,test}/**/*.int.test.ts',
+            'e2e/src/**/*.int.test.ts',
+            'scripts/deploy/*.int.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
           globalSetup: ['libs/testkit/src/global-setup.ts'],
           testTimeout: 60_000,

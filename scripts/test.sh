@@ -13,6 +13,9 @@ step() { printf '\n== %s\n' "$*" >&2; }
 step "packages"
 pnpm install --frozen-lockfile --reporter=append-only 2>&1 | tail -n 3 >&2
 
+step "deployment check tools"
+scripts/deploy/install-tools.sh
+
 step "format and lint"
 pnpm exec biome check .
 

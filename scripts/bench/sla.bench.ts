@@ -7,8 +7,11 @@
 // against the deadlines. Every phase is bounded; the workflows are terminated, the worker killed
 // and the database dropped afterwards, also after an error or Ctrl-C.
 // Needs the local servers (`scripts/infra.sh up --test`; started here when MONGO_URL is unset).
-// Usage: pnpm bench:sla [--tickets=10000] [--due=1000] [--concurrency=32] [--sample=200]
+// The starts are offered at a steady --rate (open loop: a backlog shows as latency, it does not
+// slow the offered rate down), as tickets arriving one after another would start them.
+// Usage: pnpm bench:sla [--tickets=10000] [--due=1000] [--rate=110] [--concurrency=256] [--sample=200]
 //   [--first=60] [--window=60]   (seconds: the first deadline, and the span of the due ones)
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -22,13 +25,14 @@ import { createdTicketInput } from './sla/inputs.ts';
 import { Client, Connection, WorkflowNotFoundError } from './sla/temporal.ts';
 import { stopping } from './tickets/context.ts';
 import { dbUrl, localServers } from './tickets/stack.ts';
-import { latencyCells, latencyHeader, percentile, pool } from './tickets/stats.ts';
+import { cpuSpent, latencyCells, latencyHeader, percentile, pool, sampleCpu } from './tickets/stats.ts';
 
 const arg = (name: string, fallback: number) =>
   Number(new RegExp(`--${name}=(\\d+)`).exec(process.argv.join(' '))?.[1] ?? fallback);
 const TICKETS = arg('tickets', 10_000);
 const DUE = Math.min(arg('due', 1_000), TICKETS);
-const CONCURRENCY = arg('concurrency', 32);
+const RATE = arg('rate', 110);
+const CONCURRENCY = arg('concurrency', 256);
 const SAMPLE = arg('sample', 200);
 const FIRST_DUE_MS = arg('first', 60) * 1_000;
 /** The due tickets' deadlines are this far apart: 1,000 of them within one minute. */
@@ -92,7 +96,8 @@ async function main() {
   console.log(
     `${TICKETS} tickets${TICKETS === 10_000 ? '' : ' (NOT the target size of 10,000)'}, ${DUE} of them due ` +
       `${FIRST_DUE_MS / 1000} s + i * ${DUE_SPACING_MS} ms after creation, the rest after ${OTHER_TARGET_MS / 3_600_000} h; ` +
-      `signal-with-start ${CONCURRENCY} at a time; one worker process (the service's startSlaWorker, default options)`,
+      `signal-with-start offered at ${RATE}/s (at most ${CONCURRENCY} in flight); one worker process ` +
+      `(the service's startSlaWorker with the service's default tuning)`,
   );
 
   const orgId = randomUUID();
@@ -150,13 +155,22 @@ async function main() {
     input.facts.createdAt = created;
   }
   const calledAt = new Array<number>(TICKETS).fill(0);
-  const run = await pool(TICKETS, CONCURRENCY, performance.now() + START_BUDGET_MS, async (i) => {
-    const input = inputs[i] as (typeof inputs)[number];
-    calledAt[i] = Date.now();
-    const outcome = await workflows.ticketChanged(input, input.facts);
-    started.push(slaWorkflowId(input.ticketId));
-    if (outcome !== 'signalled') throw new Error(`signal-with-start answered ${outcome}`);
-  });
+  const pids = { worker: worker.pid, temporal: temporalPid(), mongodb: mongoPid() };
+  const cpuBefore = sampleCpu(pids);
+  const run = await pool(
+    TICKETS,
+    CONCURRENCY,
+    performance.now() + START_BUDGET_MS,
+    async (i) => {
+      const input = inputs[i] as (typeof inputs)[number];
+      calledAt[i] = Date.now();
+      const outcome = await workflows.ticketChanged(input, input.facts);
+      started.push(slaWorkflowId(input.ticketId));
+      if (outcome !== 'signalled') throw new Error(`signal-with-start answered ${outcome}`);
+    },
+    { perSecond: RATE },
+  );
+  const startsCpu = cpuSpent(cpuBefore, sampleCpu(pids));
   const rssAfterStarts = worker.maxRss();
   const startRate = run.latencies.length / run.seconds;
   console.log(
@@ -231,6 +245,10 @@ async function main() {
   console.log(
     `history length over ${historyLengths.length} sampled workflows: max ${Math.max(...historyLengths)}, p50 ${percentile(historyLengths, 50)}`,
   );
+  console.log(
+    `CPU during the starts (${run.seconds.toFixed(1)} s, ${availableParallelism()} cores): ` +
+      [...startsCpu].map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(', '),
+  );
 
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
   const p = (xs: number[], q: number) => percentile(xs, q);
@@ -267,6 +285,22 @@ async function main() {
 function typeName(type: number | string): string {
   const names: Record<number, string> = { 7: 'WorkflowTaskCompleted', 17: 'TimerStarted' };
   return typeof type === 'number' ? (names[type] ?? String(type)) : type.replace(/^EVENT_TYPE_/, '');
+}
+
+/** The pid of the first process whose command line matches, if any (for CPU accounting only). */
+function pidOf(pattern: string): number | undefined {
+  try {
+    const out = execFileSync('pgrep', ['-o', '-f', pattern], { encoding: 'utf8' }).trim();
+    return out ? Number(out) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+function temporalPid() {
+  return pidOf('temporal server start-dev');
+}
+function mongoPid() {
+  return pidOf('MongoRunner');
 }
 
 function load(): string {

@@ -7,10 +7,13 @@ import { AppError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 import { problemResponse, zodFieldErrors } from './problem-response.ts';
 import { requestIdFrom } from './request-id.ts';
+import { runWithTrace, type TraceContext, traceOfRequest } from './trace-context.ts';
 
 export interface AppEnv {
   Variables: {
     requestId: string;
+    /** This service's span of the request's trace; absent where a custom requestContext sets none. */
+    trace?: TraceContext;
     log: Logger;
     principal: Principal;
   };
@@ -76,24 +79,37 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   return problemResponse(c, 500, 'INTERNAL', 'An unexpected error occurred.');
 }
 
-/** Request id, per-request child logger and the latency histogram. */
+/**
+ * Request id, trace context, per-request child logger and the latency histogram. The rest of the
+ * request runs inside its trace, so every log line and every event it writes carries the trace id.
+ */
 export function requestContext(logger: Logger, metrics: Metrics): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const requestId = requestIdFrom(c.req.header('x-request-id'));
+    const trace = traceOfRequest(c.req.header('traceparent'), requestId);
     c.set('requestId', requestId);
+    c.set('trace', trace);
     c.set('log', logger.child({ requestId }));
     c.header('x-request-id', requestId);
     const start = performance.now();
     try {
-      await next();
+      await runWithTrace(trace, next);
     } finally {
-      const route = c.req.routePath || 'unmatched';
       metrics.httpDuration.observe(
-        { method: c.req.method, route, status: String(c.res.status) },
+        { method: c.req.method, route: routeLabel(c), status: String(c.res.status) },
         (performance.now() - start) / 1000,
       );
     }
   };
+}
+
+/**
+ * The pattern of the route that answered (`/api/tickets/:id`), never the raw path: one series per
+ * route, however many ids are requested. A request no route took is `unmatched`.
+ */
+export function routeLabel(c: Context): string {
+  const route = c.req.routePath;
+  return !route || route === '*' || route === '/*' ? 'unmatched' : route;
 }
 
 export function createServiceApp(deps: ServiceAppDeps): OpenAPIHono<AppEnv> {

@@ -19,3 +19,4 @@ export * from './pagination.ts';
 export * from './problem-response.ts';
 export * from './request-id.ts';
 export * from './serve.ts';
+export * from './trace-context.ts';

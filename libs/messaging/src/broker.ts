@@ -4,10 +4,12 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ZodType } from 'zod';
 import { type ConsumerState, startConsumer, stopConsumer } from './consumer.ts';
+import { watchDeadLetterDepth } from './dead-letter-depth.ts';
 import type { EventHandler } from './delivery.ts';
 import { messagingMetrics } from './metrics.ts';
-import { createPublisher } from './publisher.ts';
+import { createPublisher, type PublishTrace } from './publisher.ts';
 import { DEFAULT_RETRY_POLICY } from './retry.ts';
+import { deadLetterQueueName } from './topology.ts';
 import { withTimeout } from './with-timeout.ts';
 
 export type { EventHandler, HandlerContext } from './delivery.ts';
@@ -22,6 +24,8 @@ export interface BrokerOptions {
   publishTimeoutMs?: number;
   /** Failed attempts before the first connection gives up (later, it never does). Default 10. */
   initialConnectRetries?: number;
+  /** A scrape within this long of the last DLQ measurement reuses it. Default 5 s. */
+  deadLetterDepthIntervalMs?: number;
 }
 
 export interface ConsumeOptions<T = unknown> {
@@ -52,7 +56,11 @@ export interface Consumer {
 }
 
 export interface Broker {
-  publish(envelope: Envelope): Promise<void>;
+  /**
+   * Resolves once the broker confirmed it. `trace` defaults to the trace current at the call
+   * (see trace-context.ts); the outbox relay passes the one stored with the event.
+   */
+  publish(envelope: Envelope, trace?: PublishTrace): Promise<void>;
   consume<T = unknown>(opts: ConsumeOptions<T>): Promise<Consumer>;
   /** For /readyz: throws unless a publishing channel is open. */
   check(): Promise<void>;
@@ -108,10 +116,25 @@ export async function connectBroker(opts: BrokerOptions): Promise<Broker> {
   conn.on('handler-error', (err, event) => log.error({ err, event }, 'broker listener failed'));
   await conn.waitForConnect();
 
+  const deadLetters = watchDeadLetterDepth({
+    registry: opts.registry,
+    logger: log,
+    ...(opts.deadLetterDepthIntervalMs === undefined
+      ? {}
+      : { minIntervalMs: opts.deadLetterDepthIntervalMs }),
+    queues: () => [...consumers].filter((s) => !s.exclusive).map((s) => deadLetterQueueName(s.queue)),
+    async openChannel() {
+      if (!current || closing) return null;
+      const channel = await current.model.createChannel();
+      channel.on('error', (err) => log.debug({ err }, 'dead-letter depth channel closed'));
+      return channel;
+    },
+  });
+
   return {
-    async publish(envelope) {
+    async publish(envelope, trace) {
       if (closing) throw new Error('the broker connection is closed');
-      const task = publisher.publish(envelope);
+      const task = publisher.publish(envelope, trace);
       pending.add(task);
       try {
         await task;
@@ -176,6 +199,7 @@ export async function connectBroker(opts: BrokerOptions): Promise<Broker> {
     async close() {
       if (closing) return;
       closing = true;
+      await deadLetters.stop();
       await Promise.all([...consumers].map((state) => stopConsumer(state)));
       consumers.clear();
       await Promise.allSettled([...pending]);

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
 import type { ConsumeOutcome, MessagingMetrics } from './metrics.ts';
 import { decideRetry, deliveryAttempt, type RetryPolicy } from './retry.ts';
+import { continueTrace, runWithTrace } from './trace-context.ts';
 
 export interface HandlerContext {
   /** Child of the broker's logger with the queue, message and correlation ids. */
@@ -25,6 +26,9 @@ export interface DeliveryOptions {
   logger: Logger;
   metrics: MessagingMetrics;
 }
+
+/** Anyone who can publish can set headers: only an id safe to log is kept. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export type DeliveryProcessor = (channel: Channel, msg: ConsumeMessage) => Promise<void>;
 
@@ -79,12 +83,23 @@ export function createDeliveryProcessor(opts: DeliveryOptions): DeliveryProcesso
     }
   }
 
-  return async function process(channel: Channel, msg: ConsumeMessage): Promise<void> {
+  return function process(channel: Channel, msg: ConsumeMessage): Promise<void> {
+    // The handler, its logs and the events it writes continue the publisher's trace (a span of
+    // their own); a message without one (an older publisher, a replay by hand) starts one.
+    const headers = msg.properties.headers ?? {};
+    const requestId = headers['x-request-id'];
+    const safeId = typeof requestId === 'string' && SAFE_REQUEST_ID.test(requestId) ? requestId : undefined;
+    const trace = continueTrace(headers.traceparent, safeId);
+    return runWithTrace(trace, () => processInTrace(channel, msg, trace.requestId));
+  };
+
+  async function processInTrace(channel: Channel, msg: ConsumeMessage, requestId: string | undefined) {
     const attempt = attemptOf(msg);
     const log = opts.logger.child({
       queue: opts.queue,
       messageId: msg.properties.messageId,
       correlationId: msg.properties.correlationId,
+      ...(requestId ? { requestId } : {}),
       type: msg.fields.routingKey,
       attempt,
     });
@@ -106,5 +121,5 @@ export function createDeliveryProcessor(opts: DeliveryOptions): DeliveryProcesso
     } finally {
       if (tails.get(key) === current) tails.delete(key);
     }
-  };
+  }
 }

@@ -6,3 +6,4 @@ export * from './outbox.ts';
 export * from './outbox-relay.ts';
 export * from './retry.ts';
 export * from './topology.ts';
+export * from './trace-context.ts';

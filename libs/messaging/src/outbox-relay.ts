@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { Broker } from './broker.ts';
 import { outboxMetrics } from './metrics.ts';
 import { type OutboxEntry, PENDING_OUTBOX_FILTER } from './outbox.ts';
+import { runWithoutTrace } from './trace-context.ts';
 
 export interface OutboxRelayOptions {
   // biome-ignore lint/suspicious/noExplicitAny: the relay reads only `_id` and `outbox`, whatever the model
@@ -76,7 +77,10 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     const published: string[] = [];
     for (const entry of entries) {
       try {
-        await opts.broker.publish(entry.envelope);
+        await opts.broker.publish(entry.envelope, {
+          traceparent: entry.traceparent,
+          requestId: entry.requestId,
+        });
         published.push(entry._id);
       } catch (err) {
         // Later events of this document wait, so consumers do not see them before this one.
@@ -163,7 +167,8 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       again = true;
       return;
     }
-    running = loop().finally(() => {
+    // A round serves every write since the last one, not the request that happened to kick it.
+    running = runWithoutTrace(loop).finally(() => {
       running = null;
       // A kick that came after the loop's last check must not be lost.
       if (again) kick();

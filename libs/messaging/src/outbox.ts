@@ -1,11 +1,15 @@
 import type { Envelope } from '@helpdesk/contracts';
 import { Schema, type UpdateQuery } from 'mongoose';
+import { currentTrace, formatTraceparent } from './trace-context.ts';
 
 /** One event waiting in its document for the relay. `_id` is the envelope id. */
 export interface OutboxEntry {
   _id: string;
   envelope: Envelope;
   at: Date;
+  /** The trace of the write (a request, a message, an activity), for the relay to publish under. */
+  traceparent?: string;
+  requestId?: string;
 }
 
 /** For a model's document type: `interface Ticket extends WithOutbox { ... }`. */
@@ -21,6 +25,8 @@ const OutboxEntrySchema = new Schema<OutboxEntry>(
     _id: { type: String, required: true },
     envelope: { type: Schema.Types.Mixed, required: true },
     at: { type: Date, required: true },
+    traceparent: { type: String },
+    requestId: { type: String },
   },
   { minimize: false },
 );
@@ -39,10 +45,17 @@ export function outboxPlugin(schema: Schema): void {
   );
 }
 
-/** Entries for `Model.create({ ...fields, outbox: outboxEntries(event) })`. */
+/**
+ * Entries for `Model.create({ ...fields, outbox: outboxEntries(event) })`. They keep the current
+ * trace: the relay publishes later, from no request, and would otherwise cut the trace here.
+ */
 export function outboxEntries(...envelopes: Envelope[]): OutboxEntry[] {
   const at = new Date();
-  return envelopes.map((envelope) => ({ _id: envelope.id, envelope, at }));
+  const ctx = currentTrace();
+  const trace = ctx
+    ? { traceparent: formatTraceparent(ctx), ...(ctx.requestId ? { requestId: ctx.requestId } : {}) }
+    : {};
+  return envelopes.map((envelope) => ({ _id: envelope.id, envelope, at, ...trace }));
 }
 
 /**

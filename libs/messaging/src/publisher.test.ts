@@ -31,4 +31,19 @@ describe('publishProperties', () => {
       },
     });
   });
+
+  it('when a trace is given, then its traceparent and request id travel as headers', () => {
+    const event = makeEnvelope({
+      type: 'ticket.created',
+      orgId: 'org-1',
+      aggregateId: 'ticket-1',
+      sequence: 1,
+      actor: { type: 'system', id: 'test' },
+      data: {},
+    });
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const { headers } = publishProperties(event, 'tickets', { traceparent, requestId: 'req-1' });
+    expect(headers).toMatchObject({ traceparent, 'x-request-id': 'req-1' });
+    expect(publishProperties(event, 'tickets').headers).not.toHaveProperty('traceparent');
+  });
 });

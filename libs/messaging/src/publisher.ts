@@ -4,6 +4,7 @@ import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import type { MessagingMetrics } from './metrics.ts';
 import { declareExchanges, EVENTS_EXCHANGE } from './topology.ts';
+import { currentTrace, formatTraceparent } from './trace-context.ts';
 import { withTimeout } from './with-timeout.ts';
 
 export interface PublisherOptions {
@@ -16,8 +17,30 @@ export interface PublisherOptions {
   isClosing(): boolean;
 }
 
+/**
+ * The trace an event goes out under: the one current when it was written to the outbox (the relay
+ * publishes later, outside that request), else the one current at the publish call.
+ */
+export interface PublishTrace {
+  traceparent?: string | undefined;
+  requestId?: string | undefined;
+}
+
+export function currentPublishTrace(): PublishTrace | undefined {
+  const ctx = currentTrace();
+  return ctx ? { traceparent: formatTraceparent(ctx), requestId: ctx.requestId } : undefined;
+}
+
 /** The envelope's ids and keys also travel as properties, so a DLQ can be read without parsing bodies. */
-export function publishProperties(envelope: Envelope, appId: string): Options.Publish {
+export function publishProperties(envelope: Envelope, appId: string, trace?: PublishTrace): Options.Publish {
+  const headers: Record<string, unknown> = {
+    'x-org-id': envelope.orgId,
+    'x-aggregate-id': envelope.aggregateId,
+    'x-sequence': envelope.sequence,
+    'x-causation-id': envelope.causationId,
+  };
+  if (trace?.traceparent) headers.traceparent = trace.traceparent;
+  if (trace?.requestId) headers['x-request-id'] = trace.requestId;
   return {
     persistent: true,
     contentType: 'application/json',
@@ -26,12 +49,7 @@ export function publishProperties(envelope: Envelope, appId: string): Options.Pu
     type: envelope.type,
     appId,
     timestamp: Math.floor(Date.parse(envelope.occurredAt) / 1000),
-    headers: {
-      'x-org-id': envelope.orgId,
-      'x-aggregate-id': envelope.aggregateId,
-      'x-sequence': envelope.sequence,
-      'x-causation-id': envelope.causationId,
-    },
+    headers,
   };
 }
 
@@ -66,26 +84,28 @@ export function createPublisher(opts: PublisherOptions) {
     ready.resolve(opened);
   }
 
-  async function publishOnce(envelope: Envelope, content: Buffer, deadline: number): Promise<void> {
+  async function publishOnce(
+    envelope: Envelope,
+    content: Buffer,
+    properties: Options.Publish,
+    deadline: number,
+  ): Promise<void> {
     const target = await withTimeout(ready.promise, deadline - Date.now(), 'no broker connection');
     const confirmed = new Promise<void>((resolve, reject) => {
-      target.publish(
-        EVENTS_EXCHANGE,
-        envelope.type,
-        content,
-        publishProperties(envelope, opts.appId),
-        (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+      target.publish(EVENTS_EXCHANGE, envelope.type, content, properties, (err) =>
+        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
       );
     });
     await withTimeout(confirmed, deadline - Date.now(), 'publish not confirmed');
   }
 
-  async function publish(envelope: Envelope): Promise<void> {
+  async function publish(envelope: Envelope, trace = currentPublishTrace()): Promise<void> {
     const content = Buffer.from(JSON.stringify(envelope));
+    const properties = publishProperties(envelope, opts.appId, trace);
     const deadline = Date.now() + opts.timeoutMs;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await publishOnce(envelope, content, deadline);
+        await publishOnce(envelope, content, properties, deadline);
         opts.metrics.published.inc({ type: envelope.type });
         return;
       } catch (err) {

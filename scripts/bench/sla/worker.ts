@@ -16,6 +16,7 @@ import { createActivities } from '../../../services/sla/src/activities/sla.activ
 import { loadSlaConfig } from '../../../services/sla/src/config.ts';
 import { openStore } from '../../../services/sla/src/infra/store.ts';
 import { startSlaWorker } from '../../../services/sla/src/start-worker.ts';
+import { workerTuning } from '../../../services/sla/src/worker.ts';
 import { customPolicy, everyPriority, rung } from '../../../services/sla/test/policies.ts';
 
 const env = process.env;
@@ -55,5 +56,6 @@ await startSlaWorker({
   taskQueue: config.SLA_TASK_QUEUE,
   activities,
   logger,
+  tuning: workerTuning(config),
 });
 process.stdout.write('READY\n');

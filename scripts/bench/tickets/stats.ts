@@ -1,5 +1,6 @@
 // Timing, percentiles and CPU accounting for the tickets benchmark.
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stopping } from './context.ts';
 
 export interface Run {
@@ -15,6 +16,11 @@ export async function pool(
   concurrency: number,
   deadline: number,
   op: (i: number) => Promise<void>,
+  /**
+   * Open loop: operation i is due `i / perSecond` seconds after the start, and its latency counts
+   * from then, so a backlog shows in the latencies instead of slowing the offered rate down.
+   */
+  pace?: { perSecond: number },
 ): Promise<Run> {
   const run: Run = { latencies: [], seconds: 0, errors: 0 };
   let next = 0;
@@ -22,7 +28,12 @@ export async function pool(
   const worker = async () => {
     while (next < count && performance.now() < deadline && !stopping.signal.aborted) {
       const i = next++;
-      const t0 = performance.now();
+      let t0 = performance.now();
+      if (pace) {
+        const due = began + (i * 1000) / pace.perSecond;
+        if (due > t0) await sleep(due - t0);
+        t0 = due;
+      }
       try {
         await op(i);
         run.latencies.push(performance.now() - t0);

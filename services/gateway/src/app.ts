@@ -58,7 +58,14 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   }) as unknown as Hono<GatewayEnv>;
   app.onError((err, c) => {
     if (!(err instanceof AppError || err instanceof HTTPException)) {
-      c.set('log', logger.child({ requestId: c.get('requestId') }));
+      const trace = c.get('trace');
+      c.set(
+        'log',
+        logger.child({
+          requestId: c.get('requestId'),
+          ...(trace ? { trace_id: trace.traceId, span_id: trace.spanId } : {}),
+        }),
+      );
     }
     return handleError(err, c as unknown as Context<AppEnv>);
   });

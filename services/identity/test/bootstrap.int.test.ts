@@ -149,6 +149,20 @@ describe('create-admin command', () => {
     expect(await id.store.conn.collection('users').countDocuments({ usernameKey: username })).toBe(1);
   });
 
+  it('when --if-missing is given and that admin exists, then it succeeds and creates no one (a bootstrap job run again)', async () => {
+    const username = `job${Date.now()}`;
+    const args = ['--username', username, '--email', `${username}@example.com`, '--if-missing'];
+    const env = { MONGO_URL: id.config.MONGO_URL, ADMIN_PASSWORD: 'job password 42' };
+    const first = await runScript('create-admin', args, env);
+    expect([first.code, first.stdout]).toEqual([0, expect.stringContaining(`created admin ${username}`)]);
+    const again = await runScript('create-admin', args, env);
+    expect([again.code, again.stdout]).toEqual([
+      0,
+      expect.stringContaining(`kept the existing admin ${username}`),
+    ]);
+    expect(await id.store.conn.collection('users').countDocuments({ usernameKey: username })).toBe(1);
+  });
+
   it('when the password or a flag is missing or weak, then it fails without creating anyone', async () => {
     const env = { MONGO_URL: id.config.MONGO_URL };
     const noPassword = await runScript(

@@ -37,6 +37,26 @@ export const ConfigSchema = BaseConfigSchema.extend({
   QUEUE_PREFIX: name.default('sla'),
   /** Run the Temporal worker in this process; off for API-only replicas when workers run apart. */
   SLA_WORKER: flag.default(true),
+  /**
+   * A workflow bundle written at build time (scripts/deploy/bundle-sla-workflows.ts; the image
+   * sets it). Unset, the worker bundles the workflow code itself at start: seconds of CPU.
+   */
+  SLA_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  /**
+   * Workflows the worker keeps in memory (about 0.1 MB each here). An evicted one is replayed from
+   * its short history when its next timer or signal comes, so this bounds the worker's memory, not
+   * the number of tickets it serves.
+   */
+  SLA_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(10).default(1_000),
+  /** Workflow tasks run at once (each a few milliseconds of CPU). */
+  SLA_WORKER_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(40),
+  /**
+   * Concurrent polls for workflow tasks, half of them on the queue of new and evicted workflows
+   * (see worker.ts): each start's first task comes from that queue, so its pollers set the start rate.
+   */
+  SLA_WORKER_WORKFLOW_POLLERS: z.coerce.number().int().min(2).default(16),
+  /** Activities (effects written to MongoDB) run at once. */
+  SLA_WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).default(100),
 });
 export type Config = z.infer<typeof ConfigSchema> & { JWKS_URL: string };
 

@@ -16,12 +16,15 @@ import { consumeCategoryEvents } from './consumers/category-events.consumer.ts';
 import { consumeTicketEvents } from './consumers/ticket-events.consumer.ts';
 import { createPolicySignals } from './infra/policy-signals.ts';
 import { openSlaConfigStore } from './infra/sla-config-store.ts';
+import { countEffect, countWorkflowStarts, createSlaMetrics } from './infra/sla-metrics.ts';
 import { createSlaWorkflows } from './infra/sla-workflows.ts';
 import { openStore } from './infra/store.ts';
+import { traceClientInterceptor } from './infra/temporal-trace.ts';
 import { startSlaWorker } from './start-worker.ts';
 import type { SlaConfigDeps } from './use-cases/config-ports.ts';
 import type { SlaDeps } from './use-cases/deps.ts';
 import { createPolicyMatcher } from './use-cases/match-policy.ts';
+import { workerTuning } from './worker.ts';
 
 /**
  * Everything one sla replica runs, connected and ready to serve: main.ts serves it, the
@@ -48,6 +51,7 @@ export async function startSlaRuntime(opts: {
 }) {
   const { config, logger } = opts;
   const metrics = createMetrics('sla');
+  const slaMetrics = createSlaMetrics(metrics.registry);
   const store = await openStore(config.MONGO_URL);
   const closers: Closer[] = [{ name: 'mongodb', close: () => store.close() }];
   const close = async () => {
@@ -67,7 +71,12 @@ export async function startSlaRuntime(opts: {
 
     const temporal = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     closers.unshift({ name: 'temporal client', close: () => temporal.close() });
-    const client = new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE });
+    countWorkflowStarts(temporal, slaMetrics);
+    const client = new Client({
+      connection: temporal,
+      namespace: config.TEMPORAL_NAMESPACE,
+      interceptors: { workflow: [traceClientInterceptor()] },
+    });
 
     const loadSnapshots = opts.loadSnapshots ?? true;
     const auth = await startServiceAuth({
@@ -101,6 +110,7 @@ export async function startSlaRuntime(opts: {
       categories: store.categories,
       effects: store.effects,
       kick: (key) => relay.kick({ model: effectsModel, id: key }),
+      onRecorded: (effect) => countEffect(slaMetrics, effect),
       // A test's stand-in policy for an org comes before the org's stored ones.
       matchPolicy: override
         ? async (request) => (await override(request)) ?? configured(request)
@@ -114,6 +124,7 @@ export async function startSlaRuntime(opts: {
           taskQueue: config.SLA_TASK_QUEUE,
           activities,
           logger,
+          tuning: workerTuning(config),
           ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
         })
       : null;

@@ -6,7 +6,7 @@ import {
   Runtime,
   type WorkflowBundle,
 } from '@temporalio/worker';
-import { createSlaWorker } from './worker.ts';
+import { createSlaWorker, type SlaWorkerTuning } from './worker.ts';
 import type { SlaActivities } from './workflows/contract.ts';
 
 export interface RunningWorker {
@@ -28,6 +28,7 @@ export async function startSlaWorker(opts: {
   activities: SlaActivities;
   logger: Logger;
   workflowBundle?: WorkflowBundle;
+  tuning?: SlaWorkerTuning;
 }): Promise<RunningWorker> {
   const log = opts.logger.child({ component: 'temporal-worker', taskQueue: opts.taskQueue });
   const connection = await NativeConnection.connect({ address: opts.address });
@@ -38,6 +39,7 @@ export async function startSlaWorker(opts: {
       namespace: opts.namespace,
       taskQueue: opts.taskQueue,
       activities: opts.activities,
+      ...(opts.tuning ? { tuning: opts.tuning } : {}),
       ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
     });
   } catch (err) {

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { clientResponseHeaders, readRequestHead, upstreamRequestHeaders } from './forward-headers.ts';
 
+const TP = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const FWD = {
   requestId: 'rid-12345678',
+  traceparent: TP,
+  tracestate: undefined,
   clientIp: '1.2.3.4',
   forwardedFor: '1.2.3.4',
   proto: 'http',
@@ -28,8 +31,16 @@ describe('readRequestHead', () => {
       'https',
       'Connection',
       'keep-alive, X-Secret',
+      'TraceParent',
+      'from-caller',
+      'tracestate',
+      'a=1',
+      'TraceState',
+      'b=2',
     ]);
     expect(head).toMatchObject({
+      traceparent: 'from-caller',
+      tracestate: 'a=1,b=2',
       host: 'api.test',
       authorization: 'Bearer x',
       requestId: 'rid-12345678',
@@ -69,6 +80,10 @@ describe('upstreamRequestHeaders', () => {
       'forged',
       'X-Forwarded-For',
       'forged',
+      'Traceparent',
+      'forged',
+      'Tracestate',
+      'forged=1',
       'Authorization',
       'Bearer t',
       'Accept',
@@ -81,6 +96,8 @@ describe('upstreamRequestHeaders', () => {
       'application/json',
       'x-request-id',
       'rid-12345678',
+      'traceparent',
+      TP,
       'x-client-ip',
       '1.2.3.4',
       'x-forwarded-for',
@@ -112,6 +129,7 @@ describe('upstreamRequestHeaders', () => {
     expect(out.filter((_, i) => i % 2 === 0)).toEqual([
       'Accept',
       'x-request-id',
+      'traceparent',
       'x-client-ip',
       'x-forwarded-for',
       'x-forwarded-proto',

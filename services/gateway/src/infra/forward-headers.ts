@@ -20,6 +20,8 @@ const REPLACED = new Set([
   'host',
   'expect',
   'x-request-id',
+  'traceparent',
+  'tracestate',
   'x-forwarded-for',
   'x-forwarded-proto',
   'x-forwarded-host',
@@ -66,6 +68,9 @@ export interface RequestHead {
   forwardedHost: string | undefined;
   /** Names a sender listed in `Connection` besides keep-alive / close: hop-by-hop as well. */
   connectionTokens: Set<string> | undefined;
+  /** W3C trace context, unchecked: the request context validates it. */
+  traceparent: string | undefined;
+  tracestate: string | undefined;
 }
 
 export function readRequestHead(raw: readonly string[]): RequestHead {
@@ -79,6 +84,8 @@ export function readRequestHead(raw: readonly string[]): RequestHead {
     forwardedProto: undefined,
     forwardedHost: undefined,
     connectionTokens: undefined,
+    traceparent: undefined,
+    tracestate: undefined,
   };
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
@@ -87,9 +94,16 @@ export function readRequestHead(raw: readonly string[]): RequestHead {
       case 4:
         if (name.toLowerCase() === 'host') head.host = value;
         break;
-      case 10:
-        if (name.toLowerCase() === 'connection')
-          head.connectionTokens = connectionTokens(value, head.connectionTokens);
+      case 10: {
+        const lower = name.toLowerCase();
+        if (lower === 'connection') head.connectionTokens = connectionTokens(value, head.connectionTokens);
+        // Several tracestate lines are one list (W3C Trace Context, section 3.3.1.1).
+        else if (lower === 'tracestate')
+          head.tracestate = head.tracestate ? `${head.tracestate},${value}` : value;
+        break;
+      }
+      case 11:
+        if (name.toLowerCase() === 'traceparent') head.traceparent = value;
         break;
       case 12:
         if (name.toLowerCase() === 'x-request-id') head.requestId = value;
@@ -135,6 +149,10 @@ function connectionTokens(value: string, into: Set<string> | undefined): Set<str
 
 export interface Forwarded {
   requestId: string;
+  /** Names the gateway's span of the request as the service's parent. */
+  traceparent: string;
+  /** The caller's, passed on only with the caller's valid traceparent. */
+  tracestate: string | undefined;
   /** The client address as the gateway worked it out (TRUST_PROXY hops honoured). */
   clientIp: string;
   forwardedFor: string;
@@ -161,9 +179,12 @@ export function upstreamRequestHeaders(raw: readonly string[], head: RequestHead
     if (!dropped(name, REQUEST_DROPS, REQUEST_DROP_LENGTHS, head.connectionTokens))
       out.push(name, raw[i + 1] as string);
   }
+  if (fwd.tracestate !== undefined) out.push('tracestate', fwd.tracestate);
   out.push(
     'x-request-id',
     fwd.requestId,
+    'traceparent',
+    fwd.traceparent,
     'x-client-ip',
     fwd.clientIp,
     'x-forwarded-for',

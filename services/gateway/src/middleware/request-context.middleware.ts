@@ -1,5 +1,5 @@
 import type { Metrics } from '@helpdesk/kit';
-import { requestIdFrom } from '@helpdesk/kit';
+import { childSpan, parseTraceparent, requestIdFrom, startTrace } from '@helpdesk/kit';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { MiddlewareHandler } from 'hono';
 import type { AppliedRateLimit, GatewayEnv } from '../gateway-env.ts';
@@ -32,7 +32,7 @@ export function flatHeaders(headers: Headers): string[] {
 type Observe = (seconds: number) => void;
 
 /**
- * Reads the request head once, sets the request id, decorates responses and feeds the latency
+ * Reads the request head once, sets the request id and the trace context, decorates responses and feeds the latency
  * histogram, without the per-request child logger the services use: on this hot path a child
  * logger costs more than the rest of the middleware together, so one is made only when an
  * error is logged. Responses the proxy writes straight to the socket carry these headers already.
@@ -66,6 +66,11 @@ export function gatewayContext(metrics: Metrics): MiddlewareHandler<GatewayEnv> 
     c.set('head', head);
     const requestId = requestIdFrom(head.requestId);
     c.set('requestId', requestId);
+    // The caller's trace goes on under a span of the gateway's; a malformed traceparent is
+    // replaced by a new trace, and the tracestate that came with it is dropped (W3C, section 4.3).
+    const parent = parseTraceparent(head.traceparent);
+    if (!parent) head.tracestate = undefined;
+    c.set('trace', parent ? childSpan(parent, requestId) : startTrace(requestId));
     await next();
     const res = c.res;
     let status = c.get('sentStatus');

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Logger, RevocationList } from '@helpdesk/kit';
-import { AppError } from '@helpdesk/kit';
+import { AppError, formatTraceparent, startTrace } from '@helpdesk/kit';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, Handler } from 'hono';
 import { type Dispatcher, errors } from 'undici';
@@ -214,8 +214,11 @@ function settled(c: Context<GatewayEnv>, status: number, revocations: Revocation
 function forwarded(c: Context<GatewayEnv>, head: RequestHead, trustedHops: number) {
   const peer = c.get('peer') ?? 'unknown';
   const trusted = trustedHops > 0;
+  const requestId = c.get('requestId');
   return {
-    requestId: c.get('requestId'),
+    requestId,
+    traceparent: formatTraceparent(c.get('trace') ?? startTrace(requestId)),
+    tracestate: head.tracestate,
     clientIp: c.get('clientAddress') ?? peer,
     forwardedFor: trusted && head.forwardedFor ? `${head.forwardedFor}, ${peer}` : peer,
     proto: (trusted && head.forwardedProto) || 'http',

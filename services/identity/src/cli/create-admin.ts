@@ -10,7 +10,8 @@ import { createAdmin } from '../use-cases/create-admin.ts';
 import { ensureDefaultOrg } from '../use-cases/ensure-default-org.ts';
 
 const USAGE = `usage: create-admin --username U --email E [--org default] [--first-name F] [--last-name L]
-                    [--password-stdin]   (else the password is read from ADMIN_PASSWORD)`;
+                    [--password-stdin]   (else the password is read from ADMIN_PASSWORD)
+                    [--if-missing]       (an admin of that name already there is success, for bootstrap jobs)`;
 
 function fail(message: string): never {
   process.stderr.write(`create-admin: ${message}\n`);
@@ -27,6 +28,7 @@ function parse() {
       'first-name': { type: 'string', default: '' },
       'last-name': { type: 'string', default: '' },
       'password-stdin': { type: 'boolean', default: false },
+      'if-missing': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   }).values;
@@ -60,7 +62,7 @@ try {
     clock: () => new Date(),
   };
   await ensureDefaultOrg(deps);
-  const { user } = await createAdmin(
+  const { user, created } = await createAdmin(
     deps,
     {
       username: args.username,
@@ -70,9 +72,11 @@ try {
       firstName: args['first-name'],
       lastName: args['last-name'],
     },
-    { ifMissing: false },
+    { ifMissing: args['if-missing'] },
   );
-  process.stdout.write(`created admin ${user.username} (${user.id}) in org ${user.orgId}\n`);
+  process.stdout.write(
+    `${created ? 'created' : 'kept the existing'} admin ${user.username} (${user.id}) in org ${user.orgId}\n`,
+  );
 } catch (err) {
   if (err instanceof ZodError) fail(err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
   if (err instanceof ValidationError) fail(err.fields.map((f) => `${f.path}: ${f.message}`).join('\n'));

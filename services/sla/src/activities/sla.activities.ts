@@ -1,3 +1,4 @@
+import type { SlaEffect } from '../domain/clocks.ts';
 import { defaultPolicy, type ResolvedPolicy } from '../domain/policy.ts';
 import type { CategoryViews, EffectLog } from '../use-cases/ports.ts';
 import type { PolicyRequest, SlaActivities } from '../workflows/contract.ts';
@@ -13,6 +14,8 @@ export interface ActivityDeps {
    * Configured policies come with their own change: until then every ticket gets the default.
    */
   matchPolicy?: (request: PolicyRequest) => Promise<ResolvedPolicy | null>;
+  /** Told of each effect the first time it is recorded (metrics); never of a repeat. */
+  onRecorded?: (effect: SlaEffect) => void;
 }
 
 /** All IO of the SLA workflow. Each activity is safe to retry: the workflow may run it again. */
@@ -33,7 +36,10 @@ export function createActivities(deps: ActivityDeps): SlaActivities {
       for (const effect of effects) {
         const e = { orgId, ticketId, workflowId, effect };
         const outcome = await deps.effects.record(e, (sequence) => effectEvent(e, sequence));
-        if (outcome === 'recorded') deps.kick(effect.key);
+        if (outcome === 'recorded') {
+          deps.kick(effect.key);
+          deps.onRecorded?.(effect);
+        }
       }
     },
   };
