@@ -23,6 +23,7 @@ import { slaWorkflowId } from '../../services/sla/src/workflows/contract.ts';
 import { startWorkerChild } from './sla/child.ts';
 import { createdTicketInput } from './sla/inputs.ts';
 import { Client, Connection, WorkflowNotFoundError } from './sla/temporal.ts';
+import { startBenchTemporal } from './sla/temporal-server.ts';
 import { stopping } from './tickets/context.ts';
 import { dbUrl, localServers } from './tickets/stack.ts';
 import { cpuSpent, latencyCells, latencyHeader, percentile, pool, sampleCpu } from './tickets/stats.ts';
@@ -41,7 +42,8 @@ const OTHER_TARGET_MS = 4 * 3_600_000;
 const START_BUDGET_MS = 300_000;
 /** After the last deadline, how long escalations still not seen are waited for. */
 const GRACE_MS = 15_000;
-const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+/** Set: use that server; unset: a fresh in-memory dev server of this run's own (./sla/temporal-server.ts). */
+const GIVEN_TEMPORAL = process.env.TEMPORAL_ADDRESS;
 const NAMESPACE = process.env.TEMPORAL_NAMESPACE ?? 'helpdesk';
 const MiB = 1024 * 1024;
 
@@ -84,13 +86,16 @@ async function main() {
     await store.conn.getClient().db(db).dropDatabase();
     await store.close();
   });
+  const temporal = GIVEN_TEMPORAL ? undefined : await startBenchTemporal(NAMESPACE);
+  if (temporal) cleanups.push(() => temporal.stop());
+  const TEMPORAL_ADDRESS = temporal?.address ?? (GIVEN_TEMPORAL as string);
   const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
   cleanups.push(() => connection.close());
   const client = new Client({ connection, namespace: NAMESPACE });
   const system = await connection.workflowService.getSystemInfo({});
   console.log(
     `node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}); ` +
-      `Temporal dev server ${system.serverVersion || '?'} at ${TEMPORAL_ADDRESS} (in memory), namespace ` +
+      `Temporal ${system.serverVersion || '?'} at ${TEMPORAL_ADDRESS} (${temporal ? 'a fresh in-memory dev server of this run' : 'TEMPORAL_ADDRESS'}), namespace ` +
       `${NAMESPACE}, task queue ${taskQueue}; MongoDB stand-in ${servers.mongoUrl} database ${db}; load ${load()}`,
   );
   console.log(
@@ -155,7 +160,7 @@ async function main() {
     input.facts.createdAt = created;
   }
   const calledAt = new Array<number>(TICKETS).fill(0);
-  const pids = { worker: worker.pid, temporal: temporalPid(), mongodb: mongoPid() };
+  const pids = { worker: worker.pid, temporal: temporal?.pid ?? temporalPid(), mongodb: mongoPid() };
   const cpuBefore = sampleCpu(pids);
   const run = await pool(
     TICKETS,

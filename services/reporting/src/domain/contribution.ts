@@ -1,0 +1,144 @@
+import type { TicketStatus } from '@helpdesk/contracts';
+import { cellKey, cellsOf, type Dims, familyOf } from './cells.ts';
+import type { TicketFacts } from './ticket-facts.ts';
+import { localDay, slotOf, utcDay } from './time-zone.ts';
+
+/**
+ * What one ticket adds to the bucket documents, recomputed from all its facts (so the result does
+ * not depend on the order events arrived in, only on their own times). Keys are
+ * `<doc>\t<cell>\t<name>`: `<doc>` is `d|<local day>|<cell family>` (org-zone day buckets),
+ * `q|<UTC day>` (quarter-hour counters for /stats/ in any zone) or `s|<cell family>` (the org
+ * summary: per-month sums).
+ */
+export interface Contribution {
+  n: Map<string, number>;
+  d: Map<string, number[]>;
+}
+
+/** Counters kept per UTC quarter hour, for /stats/ in any time zone. */
+export const STAT_COUNTERS = ['opened', 'resolved', 'closed', 'reopened', 'cancelled', 'escalated'] as const;
+export type StatCounter = (typeof STAT_COUNTERS)[number];
+
+const TERMINAL: ReadonlySet<TicketStatus> = new Set(['resolved', 'closed', 'cancelled']);
+const TO_COUNTER: Partial<Record<TicketStatus, StatCounter>> = {
+  resolved: 'resolved',
+  closed: 'closed',
+  cancelled: 'cancelled',
+};
+
+export const key = (doc: string, cell: string, name: string) => `${doc}\t${cell}\t${name}`;
+
+export function contributionOf(facts: TicketFacts, tz: string): Contribution {
+  const out: Contribution = { n: new Map(), d: new Map() };
+  const inc = (k: string, v = 1) => out.n.set(k, (out.n.get(k) ?? 0) + v);
+  const stat = (name: StatCounter, at: number) => inc(key(`q|${utcDay(at)}`, '*', `${name}@${slotOf(at)}`));
+
+  const latest = facts.t[facts.t.length - 1];
+  const dims: Dims | null = latest ? { p: latest.p, c: latest.c, a: latest.a } : null;
+  const cells = dims ? cellsOf(dims) : [];
+  const day = (name: string, at: number, v = 1, cs = cells) => {
+    const doc = `d|${localDay(at, tz)}`;
+    for (const cell of cs) inc(key(`${doc}|${familyOf(cell)}`, cell, name), v);
+  };
+  const month = (name: string, at: number, v: number) => {
+    const m = localDay(at, tz).slice(0, 7);
+    for (const cell of cells) inc(key(`s|${familyOf(cell)}`, cell, `${name}:${m}`), v);
+  };
+  const dur = (name: string, at: number, value: number) => {
+    const doc = `d|${localDay(at, tz)}`;
+    for (const cell of cells) {
+      const k = key(`${doc}|${familyOf(cell)}`, cell, name);
+      const list = out.d.get(k) ?? [];
+      list.push(value);
+      out.d.set(k, list);
+    }
+  };
+
+  for (const s of facts.s) {
+    if (s.type === 'ticket.escalated') {
+      stat('escalated', s.at);
+      day('escalated', s.at);
+      day(`esc:${s.level}`, s.at);
+    } else if (s.type === 'sla.breached') day(`br:${s.clock}`, s.at);
+  }
+  // Compliance: one verdict per clock cycle, by its fulfilment, else by its breach.
+  const verdicts = new Map<string, { met: boolean; at: number }>();
+  for (const s of facts.s) {
+    const id = `${s.clock}#${s.cycle}`;
+    if (s.type === 'sla.fulfilled') verdicts.set(id, { met: s.met === true, at: s.at });
+    else if (s.type === 'sla.breached' && !verdicts.has(id)) verdicts.set(id, { met: false, at: s.at });
+  }
+  for (const [id, v] of verdicts) day(`${v.met ? 'met' : 'miss'}:${id.split('#')[0]}`, v.at);
+
+  if (!latest || !dims) return out;
+  const created = latest.createdAt;
+  stat('opened', created);
+  day('opened', created);
+
+  let open = true;
+  const openAt = (at: number) => {
+    day('bd', at, 1);
+    month('bm', at, 1);
+  };
+  const closeAt = (at: number) => {
+    day('bd', at, -1);
+    month('bm', at, -1);
+  };
+  openAt(created);
+  for (const f of facts.t) {
+    if (f.type === 'ticket.assigned' && f.a !== null) {
+      day(
+        'assigned',
+        f.at,
+        1,
+        cellsOf({ p: dims.p, c: dims.c, a: f.a }).filter((c) => c.includes('a=')),
+      );
+      day('assigned', f.at, 1, [
+        '*',
+        cellKey({ p: dims.p }),
+        cellKey({ c: dims.c }),
+        cellKey({ p: dims.p, c: dims.c }),
+      ]);
+    }
+    if (f.type !== 'ticket.status_changed' || !f.to) continue;
+    const counter = TO_COUNTER[f.to];
+    if (counter) {
+      stat(counter, f.at);
+      day(counter, f.at);
+    }
+    if (f.reopened) {
+      stat('reopened', f.at);
+      day('reopened', f.at);
+    }
+    if (TERMINAL.has(f.to) && open) {
+      open = false;
+      closeAt(f.at);
+    } else if (!TERMINAL.has(f.to) && !open) {
+      open = true;
+      openAt(f.at);
+    }
+  }
+  // A status change we never received still shows in the latest snapshot.
+  if (open && TERMINAL.has(latest.status)) {
+    open = false;
+    closeAt(latest.at);
+  } else if (!open && !TERMINAL.has(latest.status)) {
+    open = true;
+    openAt(latest.at);
+  }
+  if (open) {
+    day('oc', created);
+    month('om', created, 1);
+  }
+
+  if (latest.firstResponseAt !== null) dur('fr', latest.firstResponseAt, latest.firstResponseAt - created);
+  const resolved = latest.status === 'resolved' || latest.status === 'closed';
+  if (resolved && latest.resolvedAt !== null) dur('res', latest.resolvedAt, latest.resolvedAt - created);
+  const fr = facts.s.find((s) => s.type === 'sla.fulfilled' && s.clock === 'first_response');
+  if (fr) dur('fr_b', fr.at, fr.elapsedMs ?? 0);
+  const res = facts.s
+    .filter((s) => s.type === 'sla.fulfilled' && s.clock === 'resolution')
+    .sort((a, b) => b.cycle - a.cycle)[0];
+  if (res && resolved) dur('res_b', res.at, res.elapsedMs ?? 0);
+  return out;
+}

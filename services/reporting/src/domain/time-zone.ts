@@ -1,0 +1,88 @@
+const DAY_MS = 86_400_000;
+export const SLOT_MS = 15 * 60_000;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+/** The canonical IANA name of `tz`, or null when the runtime does not know the zone. */
+export function canonicalZone(tz: string): string | null {
+  if (!/^[A-Za-z0-9_+\-/]{1,64}$/.test(tz)) return null;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+/** The zone's offset from UTC at instant `ms` (local = utc + offset). */
+export function offsetMs(tz: string, ms: number): number {
+  const parts: Record<string, number> = {};
+  for (const p of formatter(tz).formatToParts(ms)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const local = Date.UTC(
+    parts.year as number,
+    (parts.month as number) - 1,
+    parts.day as number,
+    parts.hour as number,
+    parts.minute as number,
+    parts.second as number,
+  );
+  return local - Math.floor(ms / 1000) * 1000;
+}
+
+/** `YYYY-MM-DD` of a UTC instant read as a UTC calendar date. */
+export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The calendar date of instant `ms` in zone `tz`. */
+export const localDay = (ms: number, tz: string) => utcDay(ms + offsetMs(tz, ms));
+
+/** The instant the local date `day` starts in `tz`. */
+export function startOfLocalDay(day: string, tz: string): number {
+  const guess = Date.parse(`${day}T00:00:00Z`);
+  const first = guess - offsetMs(tz, guess);
+  return guess - offsetMs(tz, first);
+}
+
+export const addDays = (day: string, n: number) => utcDay(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS);
+
+export const daysBetween = (from: string, to: string) =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+
+/** Every date from `from` to `to`, both included. */
+export function dayRange(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
+  return out;
+}
+
+/** Index (0..95) of the UTC quarter hour `ms` falls in. */
+export const slotOf = (ms: number) => Math.floor((((ms % DAY_MS) + DAY_MS) % DAY_MS) / SLOT_MS);
+
+/**
+ * Maps the quarter-hour slots of one UTC day to local dates in `tz`. Every real offset is a
+ * multiple of 15 minutes, so a slot never straddles a local midnight and the sum is exact.
+ * Offsets are looked up once per day unless the day holds a transition.
+ */
+export function slotDayMapper(utcDate: string, tz: string): (slot: number) => string {
+  const start = Date.parse(`${utcDate}T00:00:00Z`);
+  const first = offsetMs(tz, start);
+  const last = offsetMs(tz, start + DAY_MS - SLOT_MS);
+  if (first === last) return (slot) => utcDay(start + slot * SLOT_MS + first);
+  return (slot) => localDay(start + slot * SLOT_MS, tz);
+}

@@ -1,0 +1,136 @@
+import { encodeValue } from '../domain/cells.ts';
+import type { CellDelta } from '../domain/delta.ts';
+import { applyDur } from '../domain/durations.ts';
+import type { ReportingDeps } from './deps.ts';
+import type { BucketDoc, Cell, PendingOp } from './ports.ts';
+
+export interface ProjectionTarget {
+  orgId: string;
+  gen: number;
+  tz: string;
+}
+
+export const bucketId = (t: Pick<ProjectionTarget, 'orgId' | 'gen'>, doc: string) =>
+  `${t.orgId}|${t.gen}|${doc}`;
+
+/** A cell after a delta; undefined once it holds nothing, so equal numbers mean equal documents. */
+export function applyCell(cell: Cell | undefined, delta: CellDelta): Cell | undefined {
+  const n = { ...cell?.n };
+  for (const [name, by] of delta.n) {
+    const v = (n[name] ?? 0) + by;
+    if (v === 0) delete n[name];
+    else n[name] = v;
+  }
+  const d = { ...cell?.d };
+  for (const [name, add, remove] of delta.d) {
+    const next = applyDur(d[name], add, remove);
+    if (next) d[name] = next;
+    else delete d[name];
+  }
+  const out: Cell = {};
+  if (Object.keys(n).length) out.n = n;
+  if (Object.keys(d).length) out.d = d;
+  return out.n || out.d ? out : undefined;
+}
+
+interface Op {
+  factId: string;
+  pending: PendingOp;
+}
+
+const MAX_ROUNDS = 100;
+/** Stop writing this long before the lease ends, so clock skew cannot let two writers overlap. */
+const leaseMargin = (deps: ReportingDeps) => Math.min(2_000, (deps.leaseMs ?? 15_000) / 5);
+
+export class LeaseLostError extends Error {
+  constructor() {
+    super('the lease on a pending op ran out before it was applied; it will be taken over');
+  }
+}
+
+/**
+ * Applies pending ops to their bucket documents exactly once. Only the holder of an op's lease
+ * writes it. Each bucket write is one revision-checked document update that also records
+ * `ops.<fact> = opId`, so whoever takes over after a crash skips the buckets already done; the
+ * marker is dropped once the fact document no longer holds the op (no one can write it then:
+ * the op is gone, and an earlier holder stopped writing when its lease ran out).
+ */
+export async function applyBucketOps(
+  deps: ReportingDeps,
+  target: ProjectionTarget,
+  ops: Op[],
+): Promise<void> {
+  const byDoc = new Map<string, { fact: string; opId: string; cells: CellDelta[] }[]>();
+  for (const op of ops) {
+    for (const doc of op.pending.docs) {
+      const list = byDoc.get(doc.doc) ?? [];
+      list.push({ fact: encodeValue(op.factId), opId: op.pending.opId, cells: doc.cells });
+      byDoc.set(doc.doc, list);
+    }
+  }
+  const leaseUntil = Math.min(...ops.map((o) => o.pending.leaseUntil)) - leaseMargin(deps);
+  let todo = [...byDoc.keys()];
+  for (let round = 0; todo.length > 0; round++) {
+    if (round >= MAX_ROUNDS) throw new Error('bucket updates keep conflicting; giving up for a retry');
+    if (Date.now() > leaseUntil) throw new LeaseLostError();
+    const current = await deps.buckets.findMany(todo.map((d) => bucketId(target, d)));
+    const done = await Promise.all(
+      todo.map((doc) =>
+        writeBucket(deps, target, doc, current.get(bucketId(target, doc)), byDoc.get(doc) ?? [], leaseUntil),
+      ),
+    );
+    todo = todo.filter((_, i) => !done[i]);
+  }
+  await Promise.all(ops.map((op) => deps.facts.clearPending(op.factId, op.pending.opId)));
+  await deps.buckets.clearOps(
+    [...byDoc.entries()].flatMap(([doc, list]) =>
+      list.map((o) => ({ id: bucketId(target, doc), fact: o.fact, opId: o.opId })),
+    ),
+  );
+}
+
+async function writeBucket(
+  deps: ReportingDeps,
+  target: ProjectionTarget,
+  doc: string,
+  cur: BucketDoc | undefined,
+  ops: { fact: string; opId: string; cells: CellDelta[] }[],
+  leaseUntil: number,
+): Promise<boolean> {
+  const fresh = ops.filter((o) => cur?.ops?.[o.fact] !== o.opId);
+  if (fresh.length === 0) return true;
+  if (Date.now() > leaseUntil) throw new LeaseLostError();
+  const cells: Record<string, Cell | undefined> = {};
+  for (const op of fresh) {
+    for (const delta of op.cells) {
+      const before = delta.cell in cells ? cells[delta.cell] : cur?.cells?.[delta.cell];
+      cells[delta.cell] = applyCell(before, delta);
+    }
+  }
+  const marks = Object.fromEntries(fresh.map((o) => [o.fact, o.opId]));
+  if (!cur) {
+    const [kind, ...key] = doc.split('|') as [string, ...string[]];
+    const kept = Object.fromEntries(Object.entries(cells).filter(([, c]) => c !== undefined)) as Record<
+      string,
+      Cell
+    >;
+    return deps.buckets.insert({
+      _id: bucketId(target, doc),
+      orgId: target.orgId,
+      gen: target.gen,
+      kind,
+      key: key.join('|'),
+      cells: kept,
+      rev: 1,
+      ops: marks,
+    });
+  }
+  const set: Record<string, unknown> = {};
+  const unset: string[] = [];
+  for (const [cell, value] of Object.entries(cells)) {
+    if (value) set[`cells.${cell}`] = value;
+    else if (cur.cells?.[cell]) unset.push(`cells.${cell}`);
+  }
+  for (const [fact, opId] of Object.entries(marks)) set[`ops.${fact}`] = opId;
+  return deps.buckets.update(cur._id, cur.rev, set, unset);
+}

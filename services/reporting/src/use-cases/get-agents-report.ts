@@ -1,0 +1,41 @@
+import { type DurSummary, mergeDurs, summarize } from '../domain/durations.ts';
+import { byKey, type Filters, resolveRange } from '../domain/report-query.ts';
+import { dayRange } from '../domain/time-zone.ts';
+import type { ReportingDeps } from './deps.ts';
+import { type Acc, accumulate, familiesFor, readDays, requireOrgZone } from './read-buckets.ts';
+
+export type Duration = DurSummary & { business: DurSummary };
+
+const duration = (acc: Acc, calendar: string, business: string): Duration => ({
+  ...summarize(mergeDurs(acc.d[calendar] ?? [])),
+  business: summarize(mergeDurs(acc.d[business] ?? [])),
+});
+
+/**
+ * Per assignee (the ticket's current one; `assigned` counts assignments to the agent by the day
+ * they happened): resolutions and first-response / resolution times, calendar and business.
+ */
+export async function getAgentsReport(
+  deps: ReportingDeps,
+  orgId: string,
+  q: { from?: string | undefined; to?: string | undefined; tz?: string | undefined },
+  filters: Filters,
+) {
+  const s = await deps.settings.get(orgId);
+  const tz = requireOrgZone(s, q.tz);
+  const { from, to } = resolveRange(q, tz, deps.clock());
+  const days = await readDays(deps, s, dayRange(from, to), familiesFor(filters, 'agent'));
+  const { groups } = accumulate([...days.values()].flat(), filters, 'agent');
+  const rows = [...groups.entries()]
+    .map(([key, acc]) => ({
+      key,
+      agent_id: key,
+      assigned: acc.n.assigned ?? 0,
+      resolved: acc.n.resolved ?? 0,
+      first_response: duration(acc, 'fr', 'fr_b'),
+      resolution: duration(acc, 'res', 'res_b'),
+    }))
+    .sort(byKey)
+    .map(({ key: _key, ...row }) => row);
+  return { from, to, tz, rows };
+}

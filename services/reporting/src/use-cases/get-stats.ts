@@ -1,0 +1,50 @@
+import { STAT_COUNTERS, type StatCounter } from '../domain/contribution.ts';
+import { resolveRange } from '../domain/report-query.ts';
+import { ReportQueryError } from '../domain/reports.errors.ts';
+import {
+  addDays,
+  canonicalZone,
+  dayRange,
+  slotDayMapper,
+  startOfLocalDay,
+  utcDay,
+} from '../domain/time-zone.ts';
+import { bucketId } from './apply-bucket-ops.ts';
+import type { ReportingDeps } from './deps.ts';
+
+export type StatsRow = { date: string } & Record<StatCounter, number>;
+
+const zeros = () => Object.fromEntries(STAT_COUNTERS.map((c) => [c, 0])) as Record<StatCounter, number>;
+
+/**
+ * System A's stats for any zone: counters are kept per UTC quarter hour in one document per UTC
+ * day, so a local day of any zone is an exact sum of slots, read from at most range + 2 documents.
+ */
+export async function getStats(
+  deps: ReportingDeps,
+  orgId: string,
+  q: { from?: string | undefined; to?: string | undefined; tz?: string | undefined },
+) {
+  const s = await deps.settings.get(orgId);
+  const tz = q.tz === undefined ? s.tz : canonicalZone(q.tz);
+  if (!tz) throw new ReportQueryError('REPORT_TZ_INVALID', `"${q.tz}" is not an IANA time zone.`, 'tz');
+  const { from, to } = resolveRange(q, tz, deps.clock());
+  const start = startOfLocalDay(from, tz);
+  const end = startOfLocalDay(addDays(to, 1), tz);
+  const utcDays = dayRange(utcDay(start), utcDay(end - 1));
+  const docs = await deps.buckets.findMany(utcDays.map((d) => bucketId(s, `q|${d}`)));
+  const series = new Map(dayRange(from, to).map((date) => [date, { date, ...zeros() } as StatsRow]));
+  for (const d of utcDays) {
+    const counters = docs.get(bucketId(s, `q|${d}`))?.cells['*']?.n;
+    if (!counters) continue;
+    const dayOf = slotDayMapper(d, tz);
+    for (const [name, v] of Object.entries(counters)) {
+      const [counter, slot] = name.split('@') as [StatCounter, string];
+      const row = series.get(dayOf(Number(slot)));
+      if (row) row[counter] += v;
+    }
+  }
+  const totals = zeros();
+  for (const row of series.values()) for (const c of STAT_COUNTERS) totals[c] += row[c];
+  return { from, to, tz, totals, series: [...series.values()] };
+}
