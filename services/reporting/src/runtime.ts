@@ -14,6 +14,9 @@ import type { Config } from './config.ts';
 import { consumeReportEvents } from './consumers/report-events.consumer.ts';
 import { openStore } from './infra/store.ts';
 import type { ReportingDeps } from './use-cases/deps.ts';
+import { runMaintenance } from './use-cases/maintenance.ts';
+
+const MAINTENANCE_MS = 30_000;
 
 export { ingestEvents } from './use-cases/ingest-events.ts';
 export { rebuildProjections } from './use-cases/rebuild-projections.ts';
@@ -38,6 +41,10 @@ export async function startReportingRuntime(opts: {
   faults?: ReportingDeps['faults'];
   /** See ReportingDeps.leaseMs (tests shorten it to see a crashed op taken over quickly). */
   leaseMs?: number;
+  /** How often stale rebuilds and ops left pending are cleaned up (default 30 s; 0: only at start). */
+  maintenanceMs?: number;
+  /** Tests run a replica without the internal token. */
+  internalToken?: string | undefined;
 }) {
   const { config, logger } = opts;
   const metrics = createMetrics('reporting');
@@ -64,6 +71,7 @@ export async function startReportingRuntime(opts: {
     });
     closers.unshift({ name: 'session.revoked consumer', close: () => auth.consumer.cancel() });
 
+    const stopping = new AbortController();
     const deps: ReportingDeps = {
       rawEvents: store.rawEvents,
       facts: store.facts,
@@ -72,18 +80,43 @@ export async function startReportingRuntime(opts: {
       clock: opts.clock ?? (() => new Date()),
       ...(opts.faults ? { faults: opts.faults } : {}),
       ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
+      lifecycle: { stopping: stopping.signal, running: new Set() },
     };
+    // Before the consumer starts: a rebuild that died with the last process stops being fed.
+    const maintain = async () => {
+      try {
+        const r = await runMaintenance(deps);
+        if (r.abandoned.length || r.finished || r.failed) logger.warn(r, 'reporting maintenance');
+      } catch (err) {
+        logger.error({ err }, 'reporting maintenance failed');
+      }
+    };
+    await maintain();
+    const every = opts.maintenanceMs ?? MAINTENANCE_MS;
+    if (every > 0) {
+      const timer = setInterval(() => void maintain(), every);
+      timer.unref();
+      closers.unshift({ name: 'maintenance', close: async () => clearInterval(timer) });
+    }
+    // Runs first on close: running rebuilds abandon their generation while MongoDB is still open.
+    closers.unshift({
+      name: 'rebuilds',
+      close: async () => {
+        stopping.abort(new Error('the service is shutting down'));
+        await Promise.all(deps.lifecycle?.running ?? []);
+      },
+    });
     const events = await consumeReportEvents(broker, deps, {
       queuePrefix: config.QUEUE_PREFIX,
       prefetch: config.CONSUMER_PREFETCH,
       ...(opts.acceptEvent ? { acceptEvent: opts.acceptEvent } : {}),
     });
-    closers.unshift({ name: 'report events consumer', close: () => events.cancel() });
+    closers.splice(1, 0, { name: 'report events consumer', close: () => events.cancel() });
 
     const app = createApp({
       reporting: deps,
       verifier: auth.verifier,
-      internalToken: config.INTERNAL_TOKEN,
+      internalToken: 'internalToken' in opts ? opts.internalToken : config.INTERNAL_TOKEN,
       logger,
       metrics,
       readiness: { mongo: () => store.ping(), broker: () => broker.check() },

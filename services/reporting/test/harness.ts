@@ -38,7 +38,15 @@ export const INTERNAL_TOKEN = 'test-internal-token-0123456789abcdef0123456789';
  * only its own orgs' events (`t.org()`) and its own SLA effects: the broker is shared with
  * whatever else runs.
  */
-export async function startReporting(opts: { faults?: ReportingDeps['faults']; leaseMs?: number } = {}) {
+export async function startReporting(
+  opts: {
+    faults?: ReportingDeps['faults'];
+    leaseMs?: number;
+    maintenanceMs?: number;
+    /** null: a replica started without INTERNAL_TOKEN. */
+    internalToken?: null;
+  } = {},
+) {
   const servers = testServers();
   const mongo = uniqueDbUrl(servers.mongoUrl, 'reporting');
   const tag = databaseName(mongo, 'reporting')
@@ -74,6 +82,8 @@ export async function startReporting(opts: { faults?: ReportingDeps['faults']; l
         e.actor.id === SLA_DOUBLE),
     ...(opts.faults ? { faults: opts.faults } : {}),
     ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
+    ...(opts.maintenanceMs !== undefined ? { maintenanceMs: opts.maintenanceMs } : {}),
+    ...(opts.internalToken === null ? { internalToken: undefined } : {}),
   });
   let publisher: Broker | undefined;
   try {

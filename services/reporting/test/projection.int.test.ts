@@ -1,7 +1,12 @@
 import type { Envelope } from '@helpdesk/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, INTERNAL_TOKEN, type Reporting, startReporting, type TestUser } from './harness.ts';
-import { scenario, shuffled } from './scenario.ts';
+import { waitFor } from '@helpdesk/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ReportingDeps } from '../src/use-cases/deps.ts';
+import { ingestEvents } from '../src/use-cases/ingest-events.ts';
+import { runMaintenance } from '../src/use-cases/maintenance.ts';
+import { STALE_BUILD_MS } from '../src/use-cases/rebuild-projections.ts';
+import { as, INTERNAL_TOKEN, NOW, type Reporting, startReporting, type TestUser } from './harness.ts';
+import { scenario, shuffled, story } from './scenario.ts';
 
 const RANGE = 'from=2026-11-10&to=2026-11-16';
 const REPORTS = [
@@ -16,6 +21,11 @@ const REPORTS = [
 ];
 
 let t: Reporting;
+/** The shared replica's fault hooks: a test sets what it needs, afterEach clears them. */
+const faults: NonNullable<ReportingDeps['faults']> = {};
+afterEach(() => {
+  for (const k of Object.keys(faults)) delete faults[k as keyof typeof faults];
+});
 
 async function reportsOf(who: TestUser) {
   const out: unknown[] = [];
@@ -38,7 +48,7 @@ let reference: TestUser;
 let referenceReports: unknown[];
 
 beforeAll(async () => {
-  t = await startReporting();
+  t = await startReporting({ faults });
   reference = await t.user('admin', t.org('ref'));
   const events = scenario(reference.orgId);
   await t.publish(events);
@@ -70,7 +80,7 @@ describe('projections', () => {
     const r = await as(t, reference).post('/api/reports/rebuild/');
     expect(r.status).toBe(200);
     expect(r.body.orgs).toEqual([
-      { org_id: reference.orgId, events: 17, generation: gen + 1, time_zone: 'UTC' },
+      { org_id: reference.orgId, events: 19, generation: gen + 1, time_zone: 'UTC' },
     ]);
     expect((await t.deps.settings.get(reference.orgId)).gen).toBe(gen + 1);
     expect(await bucketsOf(reference.orgId)).toEqual(before);
@@ -80,15 +90,21 @@ describe('projections', () => {
     expect(old).toBe(0);
   });
 
-  it('when events arrive while a rebuild runs, then the rebuilt reports have them', async () => {
+  it('when events arrive after the replay but before the new generation goes live, then the rebuilt reports have them', async () => {
     const admin = await t.user('admin', t.org('live'));
     const first = scenario(admin.orgId, 'x');
     await t.publish(first);
     await t.handled(first);
     const second = scenario(admin.orgId, 'y');
-    const [rebuilt] = await Promise.all([as(t, admin).post('/api/reports/rebuild/'), t.publish(second)]);
+    // The replay has read the whole log by now: only the dual write can bring `second` in.
+    faults.beforeFinishBuild = async (orgId) => {
+      if (orgId !== admin.orgId) return;
+      await t.publish(second);
+      await t.handled(second);
+    };
+    const rebuilt = await as(t, admin).post('/api/reports/rebuild/');
     expect(rebuilt.status).toBe(200);
-    await t.handled(second);
+    expect(rebuilt.body.orgs[0].events).toBe(first.length);
     const r = await as(t, admin).get(`/api/reports/stats/?${RANGE}`);
     expect(r.body.totals).toEqual({
       opened: 6,
@@ -102,11 +118,55 @@ describe('projections', () => {
     expect(backlog.body.series.map((s: { open: number }) => s.open)).toEqual([4, 2, 0, 2, 0, 2, 2]);
   });
 
-  it('when the ops route is called without the internal token, then 403; with it, the org is rebuilt', async () => {
+  it('when a rebuild failed, then its generation is never used again and its late leftovers are removed', async () => {
+    const admin = await t.user('admin', t.org('gen'));
+    const events = scenario(admin.orgId);
+    await t.publish(events);
+    await t.handled(events);
+    const live = (await t.deps.settings.get(admin.orgId)).gen;
+    faults.beforeFinishBuild = () => {
+      throw new Error('simulated rebuild failure');
+    };
+    expect((await as(t, admin).post('/api/reports/rebuild/')).status).toBe(500);
+    delete faults.beforeFinishBuild;
+    const failed = live + 1;
+    expect(await t.store.models.buckets.collection.countDocuments({ orgId: admin.orgId, gen: failed })).toBe(
+      0,
+    );
+    // Live ingestion that read the settings before the abandon writes into the failed generation late.
+    const leftover = {
+      _id: `${admin.orgId}|${failed}|q|2026-11-12`,
+      orgId: admin.orgId,
+      gen: failed,
+      kind: 'q',
+    };
+    await t.store.models.buckets.collection.insertOne({
+      ...leftover,
+      key: '2026-11-12',
+      cells: { '*': { n: { 'opened@0': 1 } } },
+      rev: 1,
+      ops: {},
+    } as never);
+    const r = await as(t, admin).post('/api/reports/rebuild/');
+    expect(r.status).toBe(200);
+    expect(r.body.orgs[0].generation).toBe(failed + 1);
+    expect(await reportsOf(admin)).toEqual(referenceReports);
+    expect(await t.store.models.buckets.collection.countDocuments({ orgId: admin.orgId, gen: failed })).toBe(
+      0,
+    );
+  });
+
+  it('when the ops route is called without the internal token or with a wrong one, then 403; with it, the org is rebuilt', async () => {
     const denied = await t.app.request(`/internal/reports/rebuild?org=${reference.orgId}`, {
       method: 'POST',
     });
     expect(denied.status).toBe(403);
+    const wrong = await t.app.request(`/internal/reports/rebuild?org=${reference.orgId}`, {
+      method: 'POST',
+      headers: { 'x-internal-token': `${INTERNAL_TOKEN.slice(0, -1)}x` },
+    });
+    expect(wrong.status).toBe(403);
+    expect(((await wrong.json()) as { code: string }).code).toBe('INTERNAL_TOKEN_INVALID');
     const ok = await t.app.request(`/internal/reports/rebuild?org=${reference.orgId}`, {
       method: 'POST',
       headers: { 'x-internal-token': INTERNAL_TOKEN },
@@ -176,6 +236,162 @@ describe('crash between writes', () => {
   });
 });
 
+describe('durations past 64 values', () => {
+  /** 64 tickets resolved on the 10th, and T resolved then too, reopened and resolved on the 11th. */
+  function busyDay(orgId: string): Envelope[] {
+    const out: Envelope[] = [];
+    for (let i = 0; i < 64; i++) {
+      const s = story(orgId, `${orgId}-r${i}`, '2026-11-10T00:00:00.000Z');
+      const minutes = 60 + ((i * 37) % 600);
+      out.push(
+        s.created(),
+        s.status(new Date(Date.parse('2026-11-10T00:00:00Z') + minutes * 60_000).toISOString(), 'resolved'),
+      );
+    }
+    const t = story(orgId, `${orgId}-T`, '2026-11-10T01:00:00.000Z');
+    out.push(
+      t.created(),
+      t.status('2026-11-10T05:00:00.000Z', 'resolved'),
+      t.status('2026-11-11T08:00:00.000Z', 'in_progress', { reopened: true }),
+      t.status('2026-11-11T09:00:00.000Z', 'resolved'),
+    );
+    return out;
+  }
+  const paths = [
+    '/api/reports/agents/?from=2026-11-10&to=2026-11-10',
+    '/api/reports/agents/?from=2026-11-10&to=2026-11-11',
+  ];
+
+  it('when a day crosses 64 resolution times live, then its figures equal a rebuilt one', async () => {
+    const admin = await t.user('admin', t.org('busy'));
+    // One event at a time in order, as the consumer applies them: the 10th briefly holds 65 values.
+    for (const e of busyDay(admin.orgId)) await ingestEvents(t.deps, [e]);
+    const live = [];
+    for (const path of paths) live.push((await as(t, admin).get(path)).body);
+    expect(live[0].rows[0].resolution.count).toBe(64);
+    expect(live[1].rows[0].resolution.count).toBe(65);
+    expect((await as(t, admin).post('/api/reports/rebuild/')).status).toBe(200);
+    for (const [i, path] of paths.entries()) expect((await as(t, admin).get(path)).body).toEqual(live[i]);
+  });
+});
+
+describe('failures while writing buckets, and maintenance', () => {
+  it('when a bucket write fails partway through an op, then the redelivery takes it over at once and applies it exactly once', async () => {
+    const admin = await t.user('admin', t.org('partial'));
+    let writes = 0;
+    const failAt = new Set([3, 11, 25]);
+    faults.afterBucketWrite = () => {
+      writes += 1;
+      // The write itself took effect: the op is partly applied when this throws.
+      if (failAt.has(writes)) throw new Error(`simulated failure after bucket write ${writes}`);
+    };
+    const events = scenario(admin.orgId);
+    const started = Date.now();
+    await t.publish(events);
+    await t.handled(events);
+    const took = Date.now() - started;
+    expect(writes).toBeGreaterThan(25);
+    // Without releasing the lease each retry would wait out the 15 s lease.
+    expect(took).toBeLessThan(5_000);
+    expect(await reportsOf(admin)).toEqual(referenceReports);
+    const facts = await t.store.models.facts.collection.find({ orgId: admin.orgId }).toArray();
+    expect(facts.every((f) => f.pending === null)).toBe(true);
+    const buckets = await t.store.models.buckets.collection.find({ orgId: admin.orgId }).toArray();
+    expect(buckets.every((b) => Object.keys(b.ops).length === 0)).toBe(true);
+  });
+
+  it('when an op is left pending after its delivery gave up, then the maintenance sweep finishes it', async () => {
+    const admin = await t.user('admin', t.org('sweep'));
+    const [created] = scenario(admin.orgId);
+    const deps: ReportingDeps = { ...t.deps, leaseMs: 200 };
+    const failing: ReportingDeps = {
+      ...deps,
+      faults: {
+        afterFactWrite: () => {
+          throw new Error('simulated outage after the fact write');
+        },
+      },
+    };
+    await expect(ingestEvents(failing, [created as Envelope])).rejects.toThrow('simulated outage');
+    const stats = async () => (await as(t, admin).get(`/api/reports/stats/?${RANGE}`)).body.totals.opened;
+    expect(await stats()).toBe(0);
+    await waitFor(async () => (await runMaintenance(deps)).finished > 0 && (await stats()) === 1, {
+      description: 'the sweep finishing the op',
+    });
+    const facts = await t.store.models.facts.collection.find({ orgId: admin.orgId }).toArray();
+    expect(facts.map((f) => f.pending)).toEqual([null]);
+  });
+
+  it("when a rebuild's heartbeat stopped, then maintenance abandons it and removes its generation", async () => {
+    const admin = await t.user('admin', t.org('stale'));
+    const events = scenario(admin.orgId);
+    const longAgo = new Date(NOW.getTime() - STALE_BUILD_MS - 1_000);
+    const building = await t.deps.settings.claimBuild(admin.orgId, 'UTC', longAgo, STALE_BUILD_MS);
+    expect(building).not.toBeNull();
+    const gen = building?.gen as number;
+    await t.publish(events);
+    await t.handled(events);
+    // Live events went to the dead build's generation too.
+    expect(
+      await t.store.models.buckets.collection.countDocuments({ orgId: admin.orgId, gen }),
+    ).toBeGreaterThan(0);
+    const r = await runMaintenance(t.deps);
+    expect(r.abandoned).toContainEqual({ orgId: admin.orgId, gen });
+    expect((await t.deps.settings.get(admin.orgId)).building).toBeNull();
+    expect(await t.store.models.buckets.collection.countDocuments({ orgId: admin.orgId, gen })).toBe(0);
+    expect(await t.store.models.facts.collection.countDocuments({ orgId: admin.orgId, gen })).toBe(0);
+    expect(await reportsOf(admin)).toEqual(referenceReports);
+  });
+
+  it('when the service shuts down during a rebuild, then the rebuild is abandoned whole and the live generation stays', async () => {
+    const hooks: NonNullable<ReportingDeps['faults']> = {};
+    const r = await startReporting({ faults: hooks, maintenanceMs: 0 });
+    try {
+      const admin = await r.user('admin', r.org('shutdown'));
+      const events = scenario(admin.orgId);
+      await r.publish(events);
+      await r.handled(events);
+      const live = (await r.deps.settings.get(admin.orgId)).gen;
+      const stopping = r.deps.lifecycle?.stopping as AbortSignal;
+      let paused = false;
+      hooks.beforeFinishBuild = () =>
+        new Promise<void>((resolve) => {
+          paused = true;
+          stopping.addEventListener('abort', () => resolve());
+        });
+      const answer = as(r, admin).post('/api/reports/rebuild/');
+      await waitFor(() => paused, { description: 'the rebuild paused before going live' });
+      const gen = (await r.deps.settings.get(admin.orgId)).building?.gen as number;
+      expect(
+        await r.store.models.buckets.collection.countDocuments({ orgId: admin.orgId, gen }),
+      ).toBeGreaterThan(0);
+      // The first closer: abort running rebuilds and wait for them, MongoDB still open.
+      await r.closers[0]?.close();
+      expect((await answer).status).toBe(500);
+      const settings = await r.deps.settings.get(admin.orgId);
+      expect(settings).toMatchObject({ gen: live, building: null });
+      expect(await r.store.models.buckets.collection.countDocuments({ orgId: admin.orgId, gen })).toBe(0);
+      expect(await r.store.models.facts.collection.countDocuments({ orgId: admin.orgId, gen })).toBe(0);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('when the service has no internal token, then the ops route refuses even a token', async () => {
+    const bare = await startReporting({ internalToken: null, maintenanceMs: 0 });
+    try {
+      const r = await bare.app.request('/internal/reports/rebuild', {
+        method: 'POST',
+        headers: { 'x-internal-token': INTERNAL_TOKEN },
+      });
+      expect(r.status).toBe(403);
+      expect(((await r.json()) as { code: string }).code).toBe('INTERNAL_TOKEN_INVALID');
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
 describe('access and validation', () => {
   it("when org B's admin asks, then none of org A's numbers show", async () => {
     const other = await t.user('admin', t.org('b'));
@@ -190,6 +406,13 @@ describe('access and validation', () => {
     });
     const agents = await as(t, other).get(`/api/reports/agents/?${RANGE}`);
     expect(agents.body.rows).toEqual([]);
+    const sla = await as(t, other).get(`/api/reports/sla/?${RANGE}&group_by=priority`);
+    expect(sla.status).toBe(200);
+    expect(sla.body.rows).toEqual([]);
+    const numbers = JSON.stringify(sla.body.total).match(/-?\d+(\.\d+)?/g) ?? [];
+    expect(numbers.every((n: string) => Number(n) === 0)).toBe(true);
+    const backlogByAgent = await as(t, other).get(`/api/reports/backlog/?${RANGE}&group_by=agent`);
+    expect(backlogByAgent.body.rows).toEqual([]);
     const backlog = await as(t, other).get(`/api/reports/backlog/?${RANGE}`);
     expect(backlog.body.series.every((s: { open: number }) => s.open === 0)).toBe(true);
   });
@@ -225,8 +448,10 @@ describe('access and validation', () => {
     [
       '/api/reports/backlog/?group_by=agent&priority=high&category=c',
       'REPORT_FILTER_UNSUPPORTED',
-      'at most two',
+      'Got priority, category, group_by=agent',
     ],
+    ['/api/reports/agents/?priority=high&category=c', 'REPORT_FILTER_UNSUPPORTED', 'grouped by agent'],
+    ['/api/reports/agents/?group_by=priority', 'REPORT_FILTER_UNSUPPORTED', 'group_by'],
     ['/api/reports/agents/?format=xml', 'VALIDATION_FAILED', 'format'],
   ])('when asked %s, then 400 %s', async (path, code, detail) => {
     const r = await as(t, reference).get(path);

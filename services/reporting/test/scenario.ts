@@ -94,6 +94,27 @@ export function story(
         firstResponse: first,
       }));
     },
+    /** A priority raised (say by an escalation) or another field edited. */
+    updated(at: string, set: Partial<TicketSnapshot>) {
+      change(at, set);
+      return event('ticket.updated', at, (t) => ({ ticket: t, changes: [] }));
+    },
+    /** An internal note by an agent: never a first response, and the snapshot says so. */
+    noted(at: string) {
+      change(at, {});
+      return event('ticket.comment_added', at, (t) => ({
+        ticket: t,
+        comment: {
+          id: `n-${at}`,
+          parentId: null,
+          authorId: 'agent',
+          authorRole: 'agent',
+          visibility: 'internal',
+          createdAt: at,
+        },
+        firstResponse: false,
+      }));
+    },
     status(at: string, to: TicketStatus, opts: { reopened?: boolean } = {}) {
       const from = ticket.status;
       change(at, {
@@ -146,6 +167,7 @@ export function story(
  * - B (low, no category): created 10th 23:50 (11th in Berlin), assigned agent-2, escalated twice
  *   on the 11th (periodic_update breached), resolved 12th, reopened 13th, resolved 14th 10:00.
  * - C (medium, cat-1): created 15th 10:00, first response breached 14:00, still open.
+ * Internal notes on A (09:45, before its reply) and C (11:00) change no figure.
  */
 export function scenario(orgId: string, tag = ''): Envelope[] {
   const a = story(orgId, `${orgId}-${tag}A`, '2026-11-10T09:00:00.000Z', {
@@ -160,6 +182,7 @@ export function scenario(orgId: string, tag = ''): Envelope[] {
   return [
     a.created(),
     a.assigned('2026-11-10T09:30:00.000Z', 'agent-1'),
+    a.noted('2026-11-10T09:45:00.000Z'),
     a.replied('2026-11-10T10:00:00.000Z'),
     a.fulfilled('2026-11-10T10:00:00.000Z', 'first_response', true, 3_600_000),
     b.created(),
@@ -174,6 +197,7 @@ export function scenario(orgId: string, tag = ''): Envelope[] {
     b.status('2026-11-13T10:00:00.000Z', 'in_progress', { reopened: true }),
     b.status('2026-11-14T10:00:00.000Z', 'resolved'),
     c.created(),
+    c.noted('2026-11-15T11:00:00.000Z'),
     c.breached('2026-11-15T14:00:00.000Z', 'first_response'),
   ];
 }

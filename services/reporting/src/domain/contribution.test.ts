@@ -66,6 +66,44 @@ describe('a ticket’s contribution', () => {
     );
   });
 
+  it('when an open ticket changes priority, then earlier figures stay under the old one and the backlog moves that day', () => {
+    const s = story('o', 't3', '2026-11-01T10:00:00.000Z', { priority: 'low' });
+    const c = contributionOf(
+      factsOf([
+        s.created(),
+        s.updated('2026-11-02T10:00:00.000Z', { priority: 'high' }),
+        s.status('2026-11-03T10:00:00.000Z', 'resolved'),
+      ]),
+      'UTC',
+    );
+    const n = (day: string, cell: string, name: string) => c.n.get(key(`d|${day}|p`, cell, name)) ?? 0;
+    expect(n('2026-11-01', 'p=low', 'opened')).toBe(1);
+    expect(n('2026-11-01', 'p=high', 'opened')).toBe(0);
+    expect([n('2026-11-01', 'p=low', 'bd'), n('2026-11-02', 'p=low', 'bd')]).toEqual([1, -1]);
+    expect([n('2026-11-02', 'p=high', 'bd'), n('2026-11-03', 'p=high', 'bd')]).toEqual([1, -1]);
+    expect(n('2026-11-03', 'p=high', 'resolved')).toBe(1);
+    expect(c.d.get(key('d|2026-11-03|p', 'p=high', 'res'))).toEqual([2 * 86_400_000]);
+    // The org-wide backlog does not move on the change.
+    expect(c.n.get(key('d|2026-11-02|all', '*', 'bd')) ?? 0).toBe(0);
+  });
+
+  it('when a resolved ticket is reassigned, then its resolution stays with the agent who had it', () => {
+    const s = story('o', 't4', '2026-11-01T10:00:00.000Z');
+    const c = contributionOf(
+      factsOf([
+        s.created(),
+        s.assigned('2026-11-01T11:00:00.000Z', 'agent-1'),
+        s.status('2026-11-02T10:00:00.000Z', 'resolved'),
+        s.assigned('2026-11-03T10:00:00.000Z', 'agent-2'),
+      ]),
+      'UTC',
+    );
+    expect(c.n.get(key('d|2026-11-02|a', 'a=agent-1', 'resolved'))).toBe(1);
+    expect(c.n.get(key('d|2026-11-02|a', 'a=agent-2', 'resolved'))).toBeUndefined();
+    expect(c.d.get(key('d|2026-11-02|a', 'a=agent-1', 'res'))).toEqual([86_400_000]);
+    expect(c.n.get(key('d|2026-11-03|a', 'a=agent-2', 'assigned'))).toBe(1);
+  });
+
   it('when nothing changes, then the delta is empty', () => {
     const facts = factsOf(lifecycle());
     expect(diffContributions(contributionOf(facts, 'UTC'), contributionOf(facts, 'UTC'))).toEqual([]);

@@ -28,25 +28,44 @@ const TO_COUNTER: Partial<Record<TicketStatus, StatCounter>> = {
 
 export const key = (doc: string, cell: string, name: string) => `${doc}\t${cell}\t${name}`;
 
+/** The ticket's dimensions at instant `at`: from its last event up to then (its first before that). */
+function dimsAtOf(facts: TicketFacts): (at: number) => Dims | null {
+  return (at) => {
+    let found = facts.t[0];
+    for (const f of facts.t) if (f.at <= at) found = f;
+    return found ? { p: found.p, c: found.c, a: found.a } : null;
+  };
+}
+
+const sameDims = (x: Dims, y: Dims) => x.p === y.p && x.c === y.c && x.a === y.a;
+
+/**
+ * Each figure counts under the priority, category and assignee the ticket had when it happened
+ * (an escalation that raises the priority does not move earlier days); the backlog moves an open
+ * ticket from its old cells to its new ones on the day its dimensions change. Only the ageing of
+ * the tickets open now (`oc`, `om`) uses their current dimensions, as it describes them now.
+ */
 export function contributionOf(facts: TicketFacts, tz: string): Contribution {
   const out: Contribution = { n: new Map(), d: new Map() };
   const inc = (k: string, v = 1) => out.n.set(k, (out.n.get(k) ?? 0) + v);
   const stat = (name: StatCounter, at: number) => inc(key(`q|${utcDay(at)}`, '*', `${name}@${slotOf(at)}`));
 
-  const latest = facts.t[facts.t.length - 1];
-  const dims: Dims | null = latest ? { p: latest.p, c: latest.c, a: latest.a } : null;
-  const cells = dims ? cellsOf(dims) : [];
-  const day = (name: string, at: number, v = 1, cs = cells) => {
+  const dimsAt = dimsAtOf(facts);
+  const cellsAt = (at: number) => {
+    const d = dimsAt(at);
+    return d ? cellsOf(d) : [];
+  };
+  const day = (name: string, at: number, v = 1, cs = cellsAt(at)) => {
     const doc = `d|${localDay(at, tz)}`;
     for (const cell of cs) inc(key(`${doc}|${familyOf(cell)}`, cell, name), v);
   };
-  const month = (name: string, at: number, v: number) => {
+  const month = (name: string, at: number, v: number, cs = cellsAt(at)) => {
     const m = localDay(at, tz).slice(0, 7);
-    for (const cell of cells) inc(key(`s|${familyOf(cell)}`, cell, `${name}:${m}`), v);
+    for (const cell of cs) inc(key(`s|${familyOf(cell)}`, cell, `${name}:${m}`), v);
   };
   const dur = (name: string, at: number, value: number) => {
     const doc = `d|${localDay(at, tz)}`;
-    for (const cell of cells) {
+    for (const cell of cellsAt(at)) {
       const k = key(`${doc}|${familyOf(cell)}`, cell, name);
       const list = out.d.get(k) ?? [];
       list.push(value);
@@ -70,35 +89,40 @@ export function contributionOf(facts: TicketFacts, tz: string): Contribution {
   }
   for (const [id, v] of verdicts) day(`${v.met ? 'met' : 'miss'}:${id.split('#')[0]}`, v.at);
 
-  if (!latest || !dims) return out;
+  const latest = facts.t[facts.t.length - 1];
+  const first = facts.t[0];
+  if (!latest || !first) return out;
   const created = latest.createdAt;
   stat('opened', created);
   day('opened', created);
 
+  // Backlog: +1 in the cells in force while open, moved along with dimension changes.
   let open = true;
-  const openAt = (at: number) => {
-    day('bd', at, 1);
-    month('bm', at, 1);
+  let inCells: Dims = { p: first.p, c: first.c, a: first.a };
+  const openAt = (at: number, d: Dims) => {
+    inCells = d;
+    day('bd', at, 1, cellsOf(d));
+    month('bm', at, 1, cellsOf(d));
   };
   const closeAt = (at: number) => {
-    day('bd', at, -1);
-    month('bm', at, -1);
+    day('bd', at, -1, cellsOf(inCells));
+    month('bm', at, -1, cellsOf(inCells));
   };
-  openAt(created);
+  openAt(created, inCells);
   for (const f of facts.t) {
+    const now: Dims = { p: f.p, c: f.c, a: f.a };
+    if (open && !sameDims(now, inCells)) {
+      closeAt(f.at);
+      openAt(f.at, now);
+    }
     if (f.type === 'ticket.assigned' && f.a !== null) {
       day(
         'assigned',
         f.at,
         1,
-        cellsOf({ p: dims.p, c: dims.c, a: f.a }).filter((c) => c.includes('a=')),
+        cellsOf(now).filter((c) => c.includes('a=')),
       );
-      day('assigned', f.at, 1, [
-        '*',
-        cellKey({ p: dims.p }),
-        cellKey({ c: dims.c }),
-        cellKey({ p: dims.p, c: dims.c }),
-      ]);
+      day('assigned', f.at, 1, ['*', cellKey({ p: f.p }), cellKey({ c: f.c }), cellKey({ p: f.p, c: f.c })]);
     }
     if (f.type !== 'ticket.status_changed' || !f.to) continue;
     const counter = TO_COUNTER[f.to];
@@ -115,20 +139,21 @@ export function contributionOf(facts: TicketFacts, tz: string): Contribution {
       closeAt(f.at);
     } else if (!TERMINAL.has(f.to) && !open) {
       open = true;
-      openAt(f.at);
+      openAt(f.at, now);
     }
   }
+  const current: Dims = { p: latest.p, c: latest.c, a: latest.a };
   // A status change we never received still shows in the latest snapshot.
   if (open && TERMINAL.has(latest.status)) {
     open = false;
     closeAt(latest.at);
   } else if (!open && !TERMINAL.has(latest.status)) {
     open = true;
-    openAt(latest.at);
+    openAt(latest.at, current);
   }
   if (open) {
-    day('oc', created);
-    month('om', created, 1);
+    day('oc', created, 1, cellsOf(current));
+    month('om', created, 1, cellsOf(current));
   }
 
   if (latest.firstResponseAt !== null) dur('fr', latest.firstResponseAt, latest.firstResponseAt - created);

@@ -1,4 +1,4 @@
-import { cellKey, type Dim, familyOf, parseCellKey } from './cells.ts';
+import { cellKey, DIM_ORDER, type Dim, familyOf, parseCellKey } from './cells.ts';
 import { ReportQueryError } from './reports.errors.ts';
 import { addDays, daysBetween, localDay, utcDay } from './time-zone.ts';
 
@@ -43,6 +43,9 @@ export function resolveRange(
 
 export type Filters = Partial<Record<Dim, string | null>>;
 
+/** The query parameter of each dimension. */
+export const PARAM_OF: Record<Dim, string> = { p: 'priority', c: 'category', a: 'agent' };
+
 /**
  * Which cells answer a report: the filtered population (`total`), and per group value when
  * grouping. Buckets hold cells of at most two dimensions, so the filters and the group-by may
@@ -52,10 +55,14 @@ export function cellSelector(filters: Filters, groupBy: GroupBy | undefined) {
   const dim = groupBy ? GROUP_BY[groupBy] : undefined;
   const dims = new Set<Dim>([...(Object.keys(filters) as Dim[]), ...(dim ? [dim] : [])]);
   if (dims.size > 2) {
+    const sent = [
+      ...DIM_ORDER.filter((d) => d in filters).map((d) => PARAM_OF[d]),
+      ...(groupBy ? [`group_by=${groupBy}`] : []),
+    ];
     throw new ReportQueryError(
       'REPORT_FILTER_UNSUPPORTED',
-      'Reports combine at most two of priority, category and agent (counting group_by); drop a filter.',
-      groupBy ? 'group_by' : 'agent',
+      `Got ${sent.join(', ')}: a report combines at most two of priority, category and agent (group_by counting as one); drop one of them.`,
+      groupBy ? 'group_by' : (PARAM_OF[DIM_ORDER.filter((d) => d in filters).at(-1) as Dim] as string),
     );
   }
   const total = cellKey(filters);

@@ -52,11 +52,18 @@ export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** The calendar date of instant `ms` in zone `tz`. */
 export const localDay = (ms: number, tz: string) => utcDay(ms + offsetMs(tz, ms));
 
-/** The instant the local date `day` starts in `tz`. */
+/**
+ * The instant the local date `day` starts in `tz`. The offset guess can land off by the DST step
+ * where a transition skips midnight itself (Atlantic/Azores, America/Santiago, America/Havana);
+ * offsets are whole quarter hours, so stepping by them finds the exact start.
+ */
 export function startOfLocalDay(day: string, tz: string): number {
   const guess = Date.parse(`${day}T00:00:00Z`);
   const first = guess - offsetMs(tz, guess);
-  return guess - offsetMs(tz, first);
+  let at = guess - offsetMs(tz, first);
+  while (localDay(at, tz) < day) at += SLOT_MS;
+  while (localDay(at - SLOT_MS, tz) >= day) at -= SLOT_MS;
+  return at;
 }
 
 export const addDays = (day: string, n: number) => utcDay(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS);

@@ -35,6 +35,19 @@ export function createFactStore(col: Collection): FactStore {
       );
       return res.matchedCount === 1;
     },
+    async releaseLease(id, opId, leaseUntil) {
+      await col.updateOne(
+        { _id: id as never, 'pending.opId': opId, 'pending.leaseUntil': leaseUntil },
+        { $set: { 'pending.leaseUntil': 0 } },
+      );
+    },
+    async expiredOps(now, limit) {
+      // A rare sweep: the stand-in scans for it; MongoDB uses the sparse index on the lease.
+      return (await col
+        .find({ 'pending.leaseUntil': { $lt: now } })
+        .limit(limit)
+        .toArray()) as unknown as FactDoc[];
+    },
     async deleteGenerationsBelow(orgId, gen) {
       await col.deleteMany({ orgId, gen: { $lt: gen } });
     },

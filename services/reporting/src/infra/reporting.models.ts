@@ -15,6 +15,7 @@ export function reportingModels(conn: Connection) {
   rawEvents.index({ orgId: 1 });
   const facts = open('ticket_facts');
   facts.index({ orgId: 1, gen: 1 });
+  facts.index({ 'pending.leaseUntil': 1 }, { sparse: true });
   const buckets = open('report_buckets');
   buckets.index({ orgId: 1, gen: 1 });
   return {

@@ -6,14 +6,25 @@ interface SettingsDoc {
   _id: string;
   tz: string;
   gen: number;
+  /** The highest generation ever claimed (absent in documents written before it was kept). */
+  lastGen?: number;
   building: OrgSettings['building'];
   rev: number;
 }
 
-const DEFAULT = { tz: 'UTC', gen: 0, building: null, rev: 0 };
+const DEFAULT = { tz: 'UTC', gen: 0, lastGen: 0, building: null, rev: 0 };
 
 const toSettings = (orgId: string, d: SettingsDoc | null | undefined): OrgSettings =>
-  d ? { orgId, tz: d.tz, gen: d.gen, building: d.building ?? null, rev: d.rev } : { orgId, ...DEFAULT };
+  d
+    ? {
+        orgId,
+        tz: d.tz,
+        gen: d.gen,
+        lastGen: Math.max(d.lastGen ?? 0, d.gen, d.building?.gen ?? 0),
+        building: d.building ?? null,
+        rev: d.rev,
+      }
+    : { orgId, ...DEFAULT };
 
 export function createSettingsStore(col: Collection): SettingsStore {
   const get = async (orgId: string) =>
@@ -31,10 +42,20 @@ export function createSettingsStore(col: Collection): SettingsStore {
       for (;;) {
         const cur = await get(orgId);
         if (cur.building && now.getTime() - new Date(cur.building.since).getTime() < staleMs) return null;
-        const building = { gen: Math.max(cur.gen, cur.building?.gen ?? 0) + 1, tz, since: now };
+        // Never a generation used before: an abandoned one may still receive writes from live
+        // ingestion that read the settings before the abandon; below the live generation, those
+        // leftovers go with the next finished rebuild's clean-up.
+        const building = { gen: cur.lastGen + 1, tz, since: now };
         if (cur.rev === 0) {
           try {
-            await col.insertOne({ _id: orgId as never, tz: cur.tz, gen: cur.gen, building, rev: 1 });
+            await col.insertOne({
+              _id: orgId as never,
+              tz: cur.tz,
+              gen: cur.gen,
+              lastGen: building.gen,
+              building,
+              rev: 1,
+            });
             return building;
           } catch (err) {
             if (!isDuplicateKey(err)) throw err;
@@ -43,7 +64,7 @@ export function createSettingsStore(col: Collection): SettingsStore {
         }
         const res = await col.updateOne(
           { _id: orgId as never, rev: cur.rev },
-          { $set: { building, rev: cur.rev + 1 } },
+          { $set: { building, lastGen: building.gen, rev: cur.rev + 1 } },
         );
         if (res.matchedCount === 1) return building;
       }
@@ -69,6 +90,20 @@ export function createSettingsStore(col: Collection): SettingsStore {
         );
         if (res.matchedCount === 1) return;
       }
+    },
+    async renewBuild(orgId, gen, now) {
+      const res = await col.updateOne(
+        { _id: orgId as never, 'building.gen': gen },
+        // The revision moves too, so a claim that judged the old heartbeat stale fails its check.
+        { $set: { 'building.since': now }, $inc: { rev: 1 } },
+      );
+      return res.matchedCount === 1;
+    },
+    async staleBuilds(before) {
+      const docs = (await col
+        .find({ 'building.since': { $lt: before } })
+        .toArray()) as unknown as SettingsDoc[];
+      return docs.flatMap((d) => (d.building ? [{ orgId: d._id, gen: d.building.gen }] : []));
     },
     async orgIds() {
       return ((await col.distinct('_id')) as unknown as string[]).sort();

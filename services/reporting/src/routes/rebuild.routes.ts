@@ -15,7 +15,7 @@ import { adminOnly, type RouteDeps } from './deps.ts';
 import { RebuildResultSchema } from './reports.dto.ts';
 
 const REBUILD =
-  'Replays the raw event log into a new generation of projections and makes it live when complete; events arriving meanwhile go to both generations, so none is lost. 409 while another rebuild of the org runs.';
+  'Replays the raw event log into a new generation of projections and makes it live when complete; events arriving meanwhile go to both generations, so none is lost. 409 while another rebuild of the org runs. The work does not depend on the caller waiting: if the client or the gateway gives up (the gateway waits 30 s), the rebuild carries on and the reports switch to the new generation once it is complete; until then they answer from the previous one, and a new rebuild request gets 409. A rebuild cut short by a shutdown or a failure is abandoned whole (the previous generation stays live); one whose process died is abandoned within about two minutes, after which a rebuild may be asked again.';
 
 const adminRoute = createRoute({
   method: 'post',
@@ -33,7 +33,11 @@ const internalRoute = createRoute({
   tags: ['internal'],
   summary: 'Rebuilds the reports of every org, or of `org` (internal)',
   description: `${REBUILD} For operators. Not routed by the gateway; never expose it. Requires the deployment's INTERNAL_TOKEN in \`${INTERNAL_TOKEN_HEADER}\` (refused while the service has none).`,
-  request: { query: z.object({ org: z.string().min(1).max(200).optional() }) },
+  request: {
+    query: z.object({
+      org: z.string().min(1).max(200).optional().describe('Rebuild only this org; default: every org.'),
+    }),
+  },
   responses: { 200: { description: 'Rebuilt', ...json(RebuildResultSchema) }, ...problems(400, 403, 409) },
 });
 

@@ -11,14 +11,32 @@ export const RangeQuerySchema = z.object({
   from: date.describe('First day (inclusive, local date); default: 6 days before `to`.'),
   to: date.describe('Last day (inclusive, local date); default: today in the zone. At most 366 days in all.'),
   tz: z.string().min(1).max(64).optional().describe("IANA time zone; default: the org's reporting zone."),
-  format: z.enum(['json', 'csv']).optional().describe('`csv` answers text/csv (RFC 4180) instead of JSON.'),
+  format: z
+    .enum(['json', 'csv'])
+    .optional()
+    .describe('`json` (default) or `csv`: text/csv (RFC 4180), one line per row or day.'),
 });
 
+const filters = {
+  priority: PrioritySchema.optional().describe('Only tickets of this priority.'),
+  category: z.string().min(1).max(200).optional().describe('Only tickets of this category id.'),
+  agent: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Only tickets assigned to this agent (user id; `assigned` counts assignments to them).'),
+};
+
+/** The agents report is grouped by agent already: no `group_by`, and one of priority / category. */
+export const AgentsQuerySchema = RangeQuerySchema.extend(filters);
+
 export const FilterQuerySchema = RangeQuerySchema.extend({
-  group_by: z.enum(['priority', 'category', 'agent']).optional(),
-  priority: PrioritySchema.optional(),
-  category: z.string().min(1).max(200).optional().describe('A category id.'),
-  agent: z.string().min(1).max(200).optional().describe("An agent's user id (the ticket's assignee)."),
+  group_by: z
+    .enum(['priority', 'category', 'agent'])
+    .optional()
+    .describe('Adds one row per value of this dimension (counts as one of the two dimensions allowed).'),
+  ...filters,
 });
 
 const counters = {

@@ -1,6 +1,7 @@
 import { type AppEnv, bearer, bothSlashes, json, problems } from '@helpdesk/kit';
 import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { Filters } from '../domain/report-query.ts';
+import { ReportQueryError } from '../domain/reports.errors.ts';
 import { getAgentsReport } from '../use-cases/get-agents-report.ts';
 import { getBacklogReport } from '../use-cases/get-backlog-report.ts';
 import { getSlaReport } from '../use-cases/get-sla-report.ts';
@@ -8,6 +9,7 @@ import { getStats } from '../use-cases/get-stats.ts';
 import { adminOnly, type RouteDeps } from './deps.ts';
 import { agentsCsv, backlogCsv, slaCsv, statsCsv } from './report-csv.ts';
 import {
+  AgentsQuerySchema,
   AgentsReportSchema,
   BacklogReportSchema,
   csvResponse,
@@ -20,7 +22,7 @@ import {
 const RANGE =
   '`from` / `to` are inclusive local dates (default: the last 7 days ending today); at most 366 days. `?format=csv` answers text/csv.';
 const ORG_ZONE =
-  "Bucketed by day in the org's reporting time zone (`/api/reports/settings/`); a `tz` other than that one is a 400. Filters and `group_by` together may name at most two of priority, category and agent.";
+  "Bucketed by day in the org's reporting time zone (`/api/reports/settings/`); a `tz` other than that one is a 400. Filters and `group_by` together may name at most two of priority, category and agent. Each figure counts under the priority, category and assignee the ticket had when it happened (when it opened, was resolved, met or breached a clock, was escalated); a later change does not move it.";
 
 const route = <Q extends typeof RangeQuerySchema, S extends z.ZodType>(
   path: string,
@@ -60,14 +62,14 @@ const slaRoute = route(
 const agentsRoute = route(
   '/api/reports/agents/',
   'Per agent: assignments, resolutions, response and resolution times (admin)',
-  `Times are calendar (ticket timestamps) and business (the SLA clocks). Rows by the ticket's current assignee; \`agent_id: null\` for unassigned tickets. ${ORG_ZONE} ${RANGE}`,
-  FilterQuerySchema,
+  `Times are calendar (ticket timestamps) and business (the SLA clocks). Each resolution and time counts for the assignee the ticket had at that moment (a later reassignment does not move it); \`assigned\` counts assignments to the agent on the day they happened; \`agent_id: null\` for tickets without an assignee then. Grouped by agent: no \`group_by\`, and at most one of \`priority\` and \`category\`. ${ORG_ZONE} ${RANGE}`,
+  AgentsQuerySchema,
   AgentsReportSchema,
 );
 const backlogRoute = route(
   '/api/reports/backlog/',
   'Open tickets at the end of each day, and the ageing of those open now (admin)',
-  `Ageing by whole days since creation in the org's zone. With \`group_by\`, rows give the open count at the end of \`to\` and the ageing per group value. ${ORG_ZONE} ${RANGE}`,
+  `Open tickets at the end of each day, each under the dimensions it had then: a ticket whose priority, category or assignee changes while open moves between groups on that day. Ageing (of the tickets open now, under their current dimensions) by whole days since creation in the org's zone. With \`group_by\`, rows give the open count at the end of \`to\` and the ageing per group value. ${ORG_ZONE} ${RANGE}`,
   FilterQuerySchema,
   BacklogReportSchema,
 );
@@ -105,6 +107,14 @@ export function reportsRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
   for (const r of bothSlashes(agentsRoute)) {
     app.openapi({ ...r, middleware: guard }, async (c) => {
       const q = c.req.valid('query');
+      // Refused rather than ignored: a caller sending it expects rows it would not get.
+      if (c.req.query('group_by') !== undefined) {
+        throw new ReportQueryError(
+          'REPORT_FILTER_UNSUPPORTED',
+          'The agents report is always grouped by agent; group_by is not accepted here.',
+          'group_by',
+        );
+      }
       const body = await getAgentsReport(deps.reporting, c.get('principal').org, q, filtersOf(q));
       return q.format === 'csv' ? c.body(agentsCsv(body), 200, CSV_HEADERS) : c.json(body, 200);
     });

@@ -29,7 +29,7 @@ const putRoute = createRoute({
   tags: ['reports'],
   summary: "Changes the org's reporting time zone (admin)",
   description:
-    "A new zone rebuilds the org's projections from the raw events before this answers (`rebuilt`); reports keep answering in the old zone until then.",
+    "A new zone rebuilds the org's projections from the raw events before this answers (`rebuilt`); reports keep answering in the old zone until then. If the caller stops waiting, the rebuild still completes and the zone changes then; 409 while a rebuild of the org runs.",
   security: bearer,
   request: { body: { content: { 'application/json': { schema: PutSettingsSchema } }, required: true } },
   responses: {

@@ -57,7 +57,7 @@ export class LeaseLostError extends Error {
  */
 export async function applyBucketOps(
   deps: ReportingDeps,
-  target: ProjectionTarget,
+  target: Pick<ProjectionTarget, 'orgId' | 'gen'>,
   ops: Op[],
 ): Promise<void> {
   const byDoc = new Map<string, { fact: string; opId: string; cells: CellDelta[] }[]>();
@@ -74,12 +74,16 @@ export async function applyBucketOps(
     if (round >= MAX_ROUNDS) throw new Error('bucket updates keep conflicting; giving up for a retry');
     if (Date.now() > leaseUntil) throw new LeaseLostError();
     const current = await deps.buckets.findMany(todo.map((d) => bucketId(target, d)));
-    const done = await Promise.all(
+    // Settled, not all: when one write fails no other is still in flight as the caller gives up
+    // (and releases the lease).
+    const results = await Promise.allSettled(
       todo.map((doc) =>
         writeBucket(deps, target, doc, current.get(bucketId(target, doc)), byDoc.get(doc) ?? [], leaseUntil),
       ),
     );
-    todo = todo.filter((_, i) => !done[i]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    todo = todo.filter((_, i) => !(results[i] as PromiseFulfilledResult<boolean>).value);
   }
   await Promise.all(ops.map((op) => deps.facts.clearPending(op.factId, op.pending.opId)));
   await deps.buckets.clearOps(
@@ -89,9 +93,27 @@ export async function applyBucketOps(
   );
 }
 
+/** Applies the op and, should anything fail, ends its lease so the retry can take it at once. */
+export async function applyOrRelease(
+  deps: ReportingDeps,
+  target: Pick<ProjectionTarget, 'orgId' | 'gen'>,
+  ops: Op[],
+): Promise<void> {
+  try {
+    await applyBucketOps(deps, target, ops);
+  } catch (err) {
+    // Safe: nothing of ours is in flight any more, and the bucket markers tell the next holder
+    // which documents already have the op.
+    await Promise.allSettled(
+      ops.map((o) => deps.facts.releaseLease(o.factId, o.pending.opId, o.pending.leaseUntil)),
+    );
+    throw err;
+  }
+}
+
 async function writeBucket(
   deps: ReportingDeps,
-  target: ProjectionTarget,
+  target: Pick<ProjectionTarget, 'orgId' | 'gen'>,
   doc: string,
   cur: BucketDoc | undefined,
   ops: { fact: string; opId: string; cells: CellDelta[] }[],
@@ -114,7 +136,7 @@ async function writeBucket(
       string,
       Cell
     >;
-    return deps.buckets.insert({
+    const inserted = await deps.buckets.insert({
       _id: bucketId(target, doc),
       orgId: target.orgId,
       gen: target.gen,
@@ -124,6 +146,8 @@ async function writeBucket(
       rev: 1,
       ops: marks,
     });
+    if (inserted) await deps.faults?.afterBucketWrite?.();
+    return inserted;
   }
   const set: Record<string, unknown> = {};
   const unset: string[] = [];
@@ -132,5 +156,7 @@ async function writeBucket(
     else if (cur.cells?.[cell]) unset.push(`cells.${cell}`);
   }
   for (const [fact, opId] of Object.entries(marks)) set[`ops.${fact}`] = opId;
-  return deps.buckets.update(cur._id, cur.rev, set, unset);
+  const updated = await deps.buckets.update(cur._id, cur.rev, set, unset);
+  if (updated) await deps.faults?.afterBucketWrite?.();
+  return updated;
 }

@@ -8,6 +8,18 @@ export interface ReportingDeps {
   clock: () => Date;
   /** How long a process may take to apply one op before another may take it over (default 15 s). */
   leaseMs?: number;
-  /** Test seam: runs after the fact documents are written, before the buckets are. */
-  faults?: { afterFactWrite?: () => void | Promise<void> };
+  /** Test seams. */
+  faults?: {
+    /** Runs after the fact documents are written, before the buckets are. */
+    afterFactWrite?: () => void | Promise<void>;
+    /** Runs after each bucket document write that took effect. */
+    afterBucketWrite?: () => void | Promise<void>;
+    /** Runs in a rebuild after the log replay, before the new generation goes live. */
+    beforeFinishBuild?: (orgId: string) => void | Promise<void>;
+  };
+  /**
+   * Set by the runtime: `stopping` aborts running rebuilds on shutdown (they abandon their
+   * generation cleanly instead of leaving it half built); `running` lets shutdown wait for that.
+   */
+  lifecycle?: { stopping: AbortSignal; running: Set<Promise<unknown>> };
 }

@@ -1,5 +1,6 @@
 import { type DurSummary, mergeDurs, summarize } from '../domain/durations.ts';
 import { byKey, type Filters, resolveRange } from '../domain/report-query.ts';
+import { ReportQueryError } from '../domain/reports.errors.ts';
 import { dayRange } from '../domain/time-zone.ts';
 import type { ReportingDeps } from './deps.ts';
 import { type Acc, accumulate, familiesFor, readDays, requireOrgZone } from './read-buckets.ts';
@@ -12,7 +13,7 @@ const duration = (acc: Acc, calendar: string, business: string): Duration => ({
 });
 
 /**
- * Per assignee (the ticket's current one; `assigned` counts assignments to the agent by the day
+ * Per assignee (the one the ticket had when each figure happened; `assigned` counts assignments to the agent by the day
  * they happened): resolutions and first-response / resolution times, calendar and business.
  */
 export async function getAgentsReport(
@@ -21,6 +22,13 @@ export async function getAgentsReport(
   q: { from?: string | undefined; to?: string | undefined; tz?: string | undefined },
   filters: Filters,
 ) {
+  if ('p' in filters && 'c' in filters) {
+    throw new ReportQueryError(
+      'REPORT_FILTER_UNSUPPORTED',
+      'The agents report is grouped by agent, so it takes at most one of priority and category; got both.',
+      'category',
+    );
+  }
   const s = await deps.settings.get(orgId);
   const tz = requireOrgZone(s, q.tz);
   const { from, to } = resolveRange(q, tz, deps.clock());

@@ -1,14 +1,7 @@
 import { STAT_COUNTERS, type StatCounter } from '../domain/contribution.ts';
 import { resolveRange } from '../domain/report-query.ts';
 import { ReportQueryError } from '../domain/reports.errors.ts';
-import {
-  addDays,
-  canonicalZone,
-  dayRange,
-  slotDayMapper,
-  startOfLocalDay,
-  utcDay,
-} from '../domain/time-zone.ts';
+import { addDays, canonicalZone, dayRange, slotDayMapper } from '../domain/time-zone.ts';
 import { bucketId } from './apply-bucket-ops.ts';
 import type { ReportingDeps } from './deps.ts';
 
@@ -18,7 +11,7 @@ const zeros = () => Object.fromEntries(STAT_COUNTERS.map((c) => [c, 0])) as Reco
 
 /**
  * System A's stats for any zone: counters are kept per UTC quarter hour in one document per UTC
- * day, so a local day of any zone is an exact sum of slots, read from at most range + 2 documents.
+ * day, so a local day of any zone is an exact sum of slots, read from range + 2 documents.
  */
 export async function getStats(
   deps: ReportingDeps,
@@ -29,9 +22,10 @@ export async function getStats(
   const tz = q.tz === undefined ? s.tz : canonicalZone(q.tz);
   if (!tz) throw new ReportQueryError('REPORT_TZ_INVALID', `"${q.tz}" is not an IANA time zone.`, 'tz');
   const { from, to } = resolveRange(q, tz, deps.clock());
-  const start = startOfLocalDay(from, tz);
-  const end = startOfLocalDay(addDays(to, 1), tz);
-  const utcDays = dayRange(utcDay(start), utcDay(end - 1));
+  // Offsets stay within ±14 h, so the local days lie within the UTC days around them; the slot
+  // mapper drops what falls outside. (Computing the local midnights instead goes wrong in zones
+  // whose DST change skips midnight itself, such as Atlantic/Azores.)
+  const utcDays = dayRange(addDays(from, -1), addDays(to, 1));
   const docs = await deps.buckets.findMany(utcDays.map((d) => bucketId(s, `q|${d}`)));
   const series = new Map(dayRange(from, to).map((date) => [date, { date, ...zeros() } as StatsRow]));
   for (const d of utcDays) {

@@ -9,6 +9,8 @@ export interface OrgSettings {
   tz: string;
   /** The live generation: bucket and fact ids carry it, so a rebuild writes beside it. */
   gen: number;
+  /** The highest generation ever claimed: a new rebuild takes the next, never one used before. */
+  lastGen: number;
   /** A rebuild in progress: live events go to it as well as to `gen`. */
   building: { gen: number; tz: string; since: Date } | null;
   rev: number;
@@ -22,6 +24,10 @@ export interface SettingsStore {
   /** Makes the built generation live (only if `gen` is still the one being built). */
   finishBuild(orgId: string, gen: number): Promise<boolean>;
   abandonBuild(orgId: string, gen: number): Promise<void>;
+  /** The running rebuild's heartbeat; false once `gen` is no longer the one being built. */
+  renewBuild(orgId: string, gen: number, now: Date): Promise<boolean>;
+  /** Rebuilds whose heartbeat is older than `before` (their process died or hangs). */
+  staleBuilds(before: Date): Promise<{ orgId: string; gen: number }[]>;
   orgIds(): Promise<string[]>;
 }
 
@@ -61,6 +67,10 @@ export interface FactStore {
   clearPending(id: string, opId: string): Promise<void>;
   /** Takes over an expired op (the fact must still be at `rev` with that op pending). */
   takeOver(id: string, rev: number, opId: string, leaseUntil: number): Promise<boolean>;
+  /** Ends our lease early (only the one ending at `leaseUntil`), so the next attempt need not wait. */
+  releaseLease(id: string, opId: string, leaseUntil: number): Promise<void>;
+  /** Facts whose pending op's lease ran out before `now` (its holder gave up or died), oldest org first. */
+  expiredOps(now: number, limit: number): Promise<FactDoc[]>;
   deleteGenerationsBelow(orgId: string, gen: number): Promise<void>;
   deleteGeneration(orgId: string, gen: number): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { contributionOf } from '../domain/contribution.ts';
 import { diffContributions } from '../domain/delta.ts';
 import { addFacts, knows, type ParsedEvent, type TicketFacts } from '../domain/ticket-facts.ts';
-import { applyBucketOps, type ProjectionTarget } from './apply-bucket-ops.ts';
+import { applyOrRelease, type ProjectionTarget } from './apply-bucket-ops.ts';
 import type { ReportingDeps } from './deps.ts';
 import type { FactDoc, PendingOp } from './ports.ts';
 
@@ -11,10 +11,10 @@ export const factId = (t: ProjectionTarget, ticketId: string) => `${t.orgId}|${t
 
 const MAX_ROUNDS = 200;
 const CHUNK = 200;
-const DEFAULT_LEASE_MS = 15_000;
+export const DEFAULT_LEASE_MS = 15_000;
 const WAIT_MS = 10;
 
-const leaseEnd = (deps: ReportingDeps) => Date.now() + (deps.leaseMs ?? DEFAULT_LEASE_MS);
+export const leaseEnd = (deps: ReportingDeps) => Date.now() + (deps.leaseMs ?? DEFAULT_LEASE_MS);
 
 /**
  * Another process's op is left alone while its lease runs (it is applying it now); once expired
@@ -31,7 +31,7 @@ async function finishOrWait(deps: ReportingDeps, target: ProjectionTarget, facts
     }),
   );
   const ops = taken.flat();
-  if (ops.length) await applyBucketOps(deps, target, ops);
+  if (ops.length) await applyOrRelease(deps, target, ops);
   else await sleep(WAIT_MS);
   return ops.length === 0;
 }
@@ -102,7 +102,7 @@ export async function projectTickets(
     );
     const written = writes.filter((_, i) => ok[i]);
     if (deps.faults?.afterFactWrite && written.length) await deps.faults.afterFactWrite();
-    await applyBucketOps(
+    await applyOrRelease(
       deps,
       target,
       written.flatMap((w) => (w.pending ? [{ factId: w.id, pending: w.pending }] : [])),

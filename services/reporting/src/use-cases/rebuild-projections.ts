@@ -4,12 +4,22 @@ import type { ReportingDeps } from './deps.ts';
 import { groupByTicket } from './ingest-events.ts';
 import { projectTickets } from './project-tickets.ts';
 
-/** A rebuild that has not finished in this long is taken to have died with its process. */
-export const STALE_BUILD_MS = 15 * 60_000;
+/**
+ * A rebuild renews its claim after every batch; one not renewed for this long is taken to have died
+ * with its process (or to hang) and is abandoned by the maintenance sweep.
+ */
+export const STALE_BUILD_MS = 2 * 60_000;
 const BATCH = 500;
 
 export interface RebuildResult {
   orgs: { org_id: string; events: number; generation: number; time_zone: string }[];
+}
+
+/** Gives a generation up: no longer built, its documents removed. */
+export async function abandonGeneration(deps: ReportingDeps, orgId: string, gen: number) {
+  await deps.settings.abandonBuild(orgId, gen);
+  await deps.facts.deleteGeneration(orgId, gen);
+  await deps.buckets.deleteGeneration(orgId, gen);
 }
 
 /**
@@ -18,42 +28,67 @@ export interface RebuildResult {
  * ingestion writes to both generations, and the log replay covers everything stored before
  * (ingestion stores an event before it reads the settings). Applying an event twice to the new
  * generation changes nothing, as everywhere. `tz` rebuilds in that zone (a settings change).
+ * The work does not depend on the caller waiting: it finishes (or, on shutdown or failure, is
+ * abandoned whole, the live generation untouched) whether or not anyone reads the answer.
  */
-export async function rebuildProjections(
+export function rebuildProjections(
   deps: ReportingDeps,
   opts: { orgId?: string; tz?: string } = {},
 ): Promise<RebuildResult> {
+  const run = rebuildAll(deps, opts);
+  const running = deps.lifecycle?.running;
+  if (!running) return run;
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  running.add(settled);
+  void settled.then(() => running.delete(settled));
+  return run;
+}
+
+async function rebuildAll(deps: ReportingDeps, opts: { orgId?: string; tz?: string }) {
   const orgIds = opts.orgId
     ? [opts.orgId]
     : [...new Set([...(await deps.rawEvents.orgIds()), ...(await deps.settings.orgIds())])].sort();
   const result: RebuildResult = { orgs: [] };
-  for (const orgId of orgIds) {
-    const current = await deps.settings.get(orgId);
-    const tz = opts.tz ?? current.building?.tz ?? current.tz;
-    const building = await deps.settings.claimBuild(orgId, tz, deps.clock(), STALE_BUILD_MS);
-    if (!building) throw new RebuildInProgressError(orgId);
-    const target = { orgId, gen: building.gen, tz: building.tz };
-    let events = 0;
-    try {
-      for await (const batch of deps.rawEvents.scan(orgId, BATCH)) {
-        const parsed = batch.flatMap((e) => {
-          const p = parseEvent(e);
-          return p ? [{ orgId, parsed: p }] : [];
-        });
-        const tickets = groupByTicket(parsed).get(orgId);
-        if (tickets) await projectTickets(deps, target, tickets);
-        events += batch.length;
-      }
-      if (!(await deps.settings.finishBuild(orgId, building.gen))) throw new RebuildInProgressError(orgId);
-    } catch (err) {
-      await deps.settings.abandonBuild(orgId, building.gen);
-      await deps.facts.deleteGeneration(orgId, building.gen);
-      await deps.buckets.deleteGeneration(orgId, building.gen);
-      throw err;
-    }
-    await deps.facts.deleteGenerationsBelow(orgId, building.gen);
-    await deps.buckets.deleteGenerationsBelow(orgId, building.gen);
-    result.orgs.push({ org_id: orgId, events, generation: building.gen, time_zone: building.tz });
-  }
+  for (const orgId of orgIds) result.orgs.push(await rebuildOrg(deps, orgId, opts.tz));
   return result;
+}
+
+async function rebuildOrg(deps: ReportingDeps, orgId: string, tzOpt: string | undefined) {
+  const current = await deps.settings.get(orgId);
+  const tz = tzOpt ?? current.building?.tz ?? current.tz;
+  const building = await deps.settings.claimBuild(orgId, tz, deps.clock(), STALE_BUILD_MS);
+  if (!building) throw new RebuildInProgressError(orgId);
+  const target = { orgId, gen: building.gen, tz: building.tz };
+  const stillOurs = async () => {
+    deps.lifecycle?.stopping.throwIfAborted();
+    if (!(await deps.settings.renewBuild(orgId, building.gen, deps.clock()))) {
+      throw new RebuildInProgressError(orgId);
+    }
+  };
+  let events = 0;
+  try {
+    for await (const batch of deps.rawEvents.scan(orgId, BATCH)) {
+      const parsed = batch.flatMap((e) => {
+        const p = parseEvent(e);
+        return p ? [{ orgId, parsed: p }] : [];
+      });
+      const tickets = groupByTicket(parsed).get(orgId);
+      if (tickets) await projectTickets(deps, target, tickets);
+      events += batch.length;
+      await stillOurs();
+    }
+    await deps.faults?.beforeFinishBuild?.(orgId);
+    deps.lifecycle?.stopping.throwIfAborted();
+    if (!(await deps.settings.finishBuild(orgId, building.gen))) throw new RebuildInProgressError(orgId);
+  } catch (err) {
+    await abandonGeneration(deps, orgId, building.gen);
+    throw err;
+  }
+  // Below the new generation: the old live one and any abandoned one's leftovers.
+  await deps.facts.deleteGenerationsBelow(orgId, building.gen);
+  await deps.buckets.deleteGenerationsBelow(orgId, building.gen);
+  return { org_id: orgId, events, generation: building.gen, time_zone: building.tz };
 }
