@@ -124,5 +124,16 @@ describe('SLA escalation through the gateway (Temporal dev server)', () => {
     expect(bTicket.body).toMatchObject({ status: 'resolved', escalation_level: 0 });
     const orgLog = await call('GET', '/api/sla/escalations/', admin.token);
     expect(orgLog.body.results.map((e: { ticket: string }) => e.ticket)).toEqual([a.id]);
+
+    // Closing and cancelling end both workflows (a resolved ticket's run waits for a reopen), so
+    // the run leaves nothing on the dev server's task queue once this stack's worker is gone.
+    expect(
+      (await call('POST', `/api/tickets/${b.id}/status/`, admin.token, { status: 'closed' })).status,
+    ).toBe(200);
+    expect(
+      (await call('POST', `/api/tickets/${a.id}/status/`, admin.token, { status: 'cancelled' })).status,
+    ).toBe(200);
+    const aEnded = await slaView(a.id, admin.token, (v) => v.finished);
+    expect(aEnded.escalation_level).toBe(1);
   }, 120_000);
 });

@@ -7,6 +7,11 @@ import {
   uniqueDbUrl,
 } from '@helpdesk/testkit';
 
+/** The reporting process's INTERNAL_TOKEN, for tests that call its /internal routes directly. */
+export const REPORTING_INTERNAL_TOKEN = 'e2e-reporting-internal-token-0123456789abcdef';
+/** The durable queues the reporting service declares under its QUEUE_PREFIX. */
+const REPORTING_QUEUES = (prefix: string) => [`${prefix}.events`];
+
 export interface RunningStack {
   gateway: string;
   services: Record<string, ServiceProcess>;
@@ -29,13 +34,13 @@ async function startAll(
 
 /**
  * identity and the gateway on free ports (with `tickets`, the tickets service too; with `sla`,
- * the sla service and its Temporal worker on the servers' Temporal), each service with its own
- * fresh database. Tickets and sla start once identity answers, since they load identity's
- * snapshots before serving.
+ * the sla service and its Temporal worker on the servers' Temporal; with `reporting`, the
+ * reporting service), each service with its own fresh database. The others start once identity
+ * answers, since they load identity's snapshots before serving.
  */
 export async function startAuthStack(
   servers: StackServers,
-  opts: { tickets?: boolean; sla?: boolean } = {},
+  opts: { tickets?: boolean; sla?: boolean; reporting?: boolean } = {},
 ): Promise<RunningStack> {
   const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const identity = await startService('identity', {
@@ -52,10 +57,12 @@ export async function startAuthStack(
   // Temporal namespace takes this stack's events or workflow tasks.
   const ticketsPrefix = `e2e-tickets-${run}`;
   const slaPrefix = `e2e-sla-${run}`;
+  const reportingPrefix = `e2e-reporting-${run}`;
   let tickets: ServiceProcess | undefined;
   let sla: ServiceProcess | undefined;
+  let reporting: ServiceProcess | undefined;
   try {
-    [tickets, sla] = await startAll([
+    [tickets, sla, reporting] = await startAll([
       opts.tickets
         ? startService('tickets', {
             ...common,
@@ -64,6 +71,14 @@ export async function startAuthStack(
           })
         : Promise.resolve(undefined),
       opts.sla ? startSla(servers, common, slaPrefix) : Promise.resolve(undefined),
+      opts.reporting
+        ? startService('reporting', {
+            ...common,
+            MONGO_URL: uniqueDbUrl(servers.mongoUrl, 'e2e_reporting'),
+            QUEUE_PREFIX: reportingPrefix,
+            INTERNAL_TOKEN: REPORTING_INTERNAL_TOKEN,
+          })
+        : Promise.resolve(undefined),
     ]);
   } catch (err) {
     await stopService(identity);
@@ -73,18 +88,24 @@ export async function startAuthStack(
     ...common,
     ...(tickets ? { TICKETS_URL: tickets.url } : {}),
     ...(sla ? { SLA_URL: sla.url } : {}),
+    ...(reporting ? { REPORTING_URL: reporting.url } : {}),
   });
   const services: Record<string, ServiceProcess> = {
     identity,
     gateway,
     ...(tickets ? { tickets } : {}),
     ...(sla ? { sla } : {}),
+    ...(reporting ? { reporting } : {}),
   };
   return {
     gateway: gateway.url,
     services,
     async stop() {
       await stopService(gateway);
+      if (reporting) {
+        await stopService(reporting);
+        await deleteQueues(servers.amqpUrl, REPORTING_QUEUES(reportingPrefix));
+      }
       if (sla) {
         await stopService(sla);
         await deleteQueues(servers.amqpUrl, [`${slaPrefix}.tickets`, `${slaPrefix}.categories`]);
