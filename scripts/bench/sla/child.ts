@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./worker.ts', import.meta.url));
+/** The baseline's worker: a no-op workflow on the same server (./noop-worker.ts). */
+export const NOOP_WORKER_SCRIPT = fileURLToPath(new URL('./noop-worker.ts', import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
 
 export interface WorkerChild {
@@ -27,8 +29,11 @@ function rssOf(pid: number): number {
   }
 }
 
-export async function startWorkerChild(env: Record<string, string>): Promise<WorkerChild> {
-  const child: ChildProcess = spawn(process.execPath, [WORKER_SCRIPT], {
+export async function startWorkerChild(
+  env: Record<string, string>,
+  script = WORKER_SCRIPT,
+): Promise<WorkerChild> {
+  const child: ChildProcess = spawn(process.execPath, [script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
