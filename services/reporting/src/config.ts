@@ -23,8 +23,15 @@ export const ConfigSchema = BaseConfigSchema.extend({
    * deployment share it; a second deployment on the same broker, or a test, needs its own.
    */
   QUEUE_PREFIX: name.default('reporting'),
-  /** Deliveries handled at once; each is one event. */
-  CONSUMER_PREFETCH: z.coerce.number().int().min(1).max(1000).default(32),
+  /**
+   * Deliveries held unacked at once; each is one event. Large enough for batches to fill: a
+   * ticket's next event is only handed over once its previous one has been projected.
+   */
+  CONSUMER_PREFETCH: z.coerce.number().int().min(1).max(1000).default(512),
+  /** Events projected together at most (see consumers/report-events.consumer.ts). */
+  CONSUMER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(256),
+  /** How long an idle consumer's first event waits for others to join its batch. */
+  CONSUMER_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(1000).default(5),
 });
 export type Config = z.infer<typeof ConfigSchema> & { JWKS_URL: string };
 

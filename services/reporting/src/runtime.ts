@@ -109,6 +109,8 @@ export async function startReportingRuntime(opts: {
     const events = await consumeReportEvents(broker, deps, {
       queuePrefix: config.QUEUE_PREFIX,
       prefetch: config.CONSUMER_PREFETCH,
+      batch: { maxSize: config.CONSUMER_BATCH_SIZE, maxWaitMs: config.CONSUMER_BATCH_WAIT_MS },
+      logger,
       ...(opts.acceptEvent ? { acceptEvent: opts.acceptEvent } : {}),
     });
     closers.splice(1, 0, { name: 'report events consumer', close: () => events.cancel() });
