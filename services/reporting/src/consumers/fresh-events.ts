@@ -25,14 +25,9 @@ export function trackFreshEvents(facts: FactStore) {
       }
       return found;
     },
-    insert: async (doc) => {
-      const ok = await facts.insert(doc);
-      if (ok) wrote(doc._id, doc);
-      return ok;
-    },
-    update: async (id, rev, after, pending) => {
-      const ok = await facts.update(id, rev, after, pending);
-      if (ok) wrote(id, after);
+    writeMany: async (writes) => {
+      const ok = await facts.writeMany(writes);
+      for (const [i, w] of writes.entries()) if (ok[i]) wrote(w.doc._id, w.doc);
       return ok;
     },
   };

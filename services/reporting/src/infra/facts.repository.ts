@@ -1,6 +1,6 @@
 import type { Collection } from 'mongoose';
 import type { FactDoc, FactStore } from '../use-cases/ports.ts';
-import { isDuplicateKey } from './reporting.models.ts';
+import { bulkOutcomes } from './bulk-outcomes.ts';
 
 /** One document per ticket and generation: its facts, and the bucket op not yet fully applied. */
 export function createFactStore(col: Collection): FactStore {
@@ -9,24 +9,39 @@ export function createFactStore(col: Collection): FactStore {
       const docs = (await col.find({ _id: { $in: ids as never[] } }).toArray()) as unknown as FactDoc[];
       return new Map(docs.map((d) => [d._id, d]));
     },
-    async insert(doc) {
-      try {
-        await col.insertOne(doc as never);
-        return true;
-      } catch (err) {
-        if (isDuplicateKey(err)) return false;
-        throw err;
-      }
-    },
-    async update(id, rev, facts, pending) {
-      const res = await col.updateOne(
-        { _id: id as never, rev },
-        { $set: { t: facts.t, s: facts.s, pending, rev: rev + 1 } },
+    async writeMany(writes) {
+      return bulkOutcomes(
+        col,
+        writes.map(({ doc, prevRev }) => {
+          if (prevRev === null) return { insertOne: { document: doc as never } };
+          const { orgId, gen, ticketId } = doc;
+          return {
+            updateOne: {
+              filter: { _id: doc._id as never, rev: prevRev },
+              update: {
+                $set: { t: doc.t, s: doc.s, pending: doc.pending, rev: doc.rev },
+                // Only when the document was removed meanwhile (its generation abandoned): it
+                // comes back whole enough to be removed again.
+                $setOnInsert: { orgId, gen, ticketId },
+              },
+              // Upsert makes a lost revision check a duplicate key error of this very op.
+              upsert: true,
+            },
+          };
+        }),
       );
-      return res.matchedCount === 1;
     },
-    async clearPending(id, opId) {
-      await col.updateOne({ _id: id as never, 'pending.opId': opId }, { $set: { pending: null } });
+    async clearPending(ops) {
+      if (ops.length === 0) return;
+      await col.bulkWrite(
+        ops.map((o) => ({
+          updateOne: {
+            filter: { _id: o.id as never, 'pending.opId': o.opId },
+            update: { $set: { pending: null } },
+          },
+        })),
+        { ordered: false },
+      );
     },
     async takeOver(id, rev, opId, leaseUntil) {
       const res = await col.updateOne(

@@ -2,7 +2,7 @@ import { encodeValue } from '../domain/cells.ts';
 import type { CellDelta } from '../domain/delta.ts';
 import { applyDur } from '../domain/durations.ts';
 import type { ReportingDeps } from './deps.ts';
-import type { BucketDoc, Cell, PendingOp } from './ports.ts';
+import type { BucketDoc, BucketWrite, Cell, PendingOp } from './ports.ts';
 
 export interface ProjectionTarget {
   orgId: string;
@@ -74,18 +74,19 @@ export async function applyBucketOps(
     if (round >= MAX_ROUNDS) throw new Error('bucket updates keep conflicting; giving up for a retry');
     if (Date.now() > leaseUntil) throw new LeaseLostError();
     const current = await deps.buckets.findMany(todo.map((d) => bucketId(target, d)));
-    // Settled, not all: when one write fails no other is still in flight as the caller gives up
-    // (and releases the lease).
-    const results = await Promise.allSettled(
-      todo.map((doc) =>
-        writeBucket(deps, target, doc, current.get(bucketId(target, doc)), byDoc.get(doc) ?? [], leaseUntil),
-      ),
+    const planned = todo.map((doc) =>
+      planBucketWrite(target, doc, current.get(bucketId(target, doc)), byDoc.get(doc) ?? []),
     );
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    todo = todo.filter((_, i) => !(results[i] as PromiseFulfilledResult<boolean>).value);
+    const writes = planned.filter((w) => w !== null);
+    if (writes.length && Date.now() > leaseUntil) throw new LeaseLostError();
+    // One round trip for the whole op set: the stand-in runs commands one at a time anyway.
+    const won = await deps.buckets.writeMany(writes);
+    for (const ok of won) if (ok) await deps.faults?.afterBucketWrite?.();
+    let next = 0;
+    const done = planned.map((w) => (w ? (won[next++] as boolean) : true));
+    todo = todo.filter((_, i) => !done[i]);
   }
-  await Promise.all(ops.map((op) => deps.facts.clearPending(op.factId, op.pending.opId)));
+  await deps.facts.clearPending(ops.map((op) => ({ id: op.factId, opId: op.pending.opId })));
   await deps.buckets.clearOps(
     [...byDoc.entries()].flatMap(([doc, list]) =>
       list.map((o) => ({ id: bucketId(target, doc), fact: o.fact, opId: o.opId })),
@@ -111,17 +112,15 @@ export async function applyOrRelease(
   }
 }
 
-async function writeBucket(
-  deps: ReportingDeps,
+/** The write that applies the ops not yet marked on the document; null when all are. */
+function planBucketWrite(
   target: Pick<ProjectionTarget, 'orgId' | 'gen'>,
   doc: string,
   cur: BucketDoc | undefined,
   ops: { fact: string; opId: string; cells: CellDelta[] }[],
-  leaseUntil: number,
-): Promise<boolean> {
+): BucketWrite | null {
   const fresh = ops.filter((o) => cur?.ops?.[o.fact] !== o.opId);
-  if (fresh.length === 0) return true;
-  if (Date.now() > leaseUntil) throw new LeaseLostError();
+  if (fresh.length === 0) return null;
   const cells: Record<string, Cell | undefined> = {};
   for (const op of fresh) {
     for (const delta of op.cells) {
@@ -130,24 +129,24 @@ async function writeBucket(
     }
   }
   const marks = Object.fromEntries(fresh.map((o) => [o.fact, o.opId]));
+  const [kind, ...key] = doc.split('|') as [string, ...string[]];
   if (!cur) {
-    const [kind, ...key] = doc.split('|') as [string, ...string[]];
     const kept = Object.fromEntries(Object.entries(cells).filter(([, c]) => c !== undefined)) as Record<
       string,
       Cell
     >;
-    const inserted = await deps.buckets.insert({
-      _id: bucketId(target, doc),
-      orgId: target.orgId,
-      gen: target.gen,
-      kind,
-      key: key.join('|'),
-      cells: kept,
-      rev: 1,
-      ops: marks,
-    });
-    if (inserted) await deps.faults?.afterBucketWrite?.();
-    return inserted;
+    return {
+      insert: {
+        _id: bucketId(target, doc),
+        orgId: target.orgId,
+        gen: target.gen,
+        kind,
+        key: key.join('|'),
+        cells: kept,
+        rev: 1,
+        ops: marks,
+      },
+    };
   }
   const set: Record<string, unknown> = {};
   const unset: string[] = [];
@@ -156,7 +155,9 @@ async function writeBucket(
     else if (cur.cells?.[cell]) unset.push(`cells.${cell}`);
   }
   for (const [fact, opId] of Object.entries(marks)) set[`ops.${fact}`] = opId;
-  const updated = await deps.buckets.update(cur._id, cur.rev, set, unset);
-  if (updated) await deps.faults?.afterBucketWrite?.();
-  return updated;
+  return {
+    update: { _id: cur._id, orgId: target.orgId, gen: target.gen, kind, key: key.join('|'), rev: cur.rev },
+    set,
+    unset,
+  };
 }

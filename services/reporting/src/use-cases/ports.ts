@@ -58,13 +58,22 @@ export interface FactDoc extends TicketFacts {
   pending: PendingOp | null;
 }
 
+export interface FactWrite {
+  /** As it is to be stored (`rev` the next revision). */
+  doc: FactDoc;
+  /** The revision it was read at; null for a new document. */
+  prevRev: number | null;
+}
+
 export interface FactStore {
   findMany(ids: string[]): Promise<Map<string, FactDoc>>;
-  /** False when a concurrent writer got there first. */
-  insert(doc: FactDoc): Promise<boolean>;
-  /** Writes facts and pending op if the document is still at `rev`. */
-  update(id: string, rev: number, facts: TicketFacts, pending: PendingOp | null): Promise<boolean>;
-  clearPending(id: string, opId: string): Promise<void>;
+  /**
+   * Writes each document if it is still at `prevRev` (null: if it does not exist yet), all in one
+   * round trip; per write, false when a concurrent writer got there first.
+   */
+  writeMany(writes: FactWrite[]): Promise<boolean[]>;
+  /** Drops each fact's pending op, if it is still that op. */
+  clearPending(ops: { id: string; opId: string }[]): Promise<void>;
   /** Takes over an expired op (the fact must still be at `rev` with that op pending). */
   takeOver(id: string, rev: number, opId: string, leaseUntil: number): Promise<boolean>;
   /** Ends our lease early (only the one ending at `leaseUntil`), so the next attempt need not wait. */
@@ -93,10 +102,19 @@ export interface BucketDoc {
   ops: Record<string, string>;
 }
 
+export type BucketWrite =
+  | { insert: BucketDoc }
+  | {
+      /** Sets and unsets paths if the document is still at `rev`. */
+      update: Pick<BucketDoc, '_id' | 'orgId' | 'gen' | 'kind' | 'key' | 'rev'>;
+      set: Record<string, unknown>;
+      unset: string[];
+    };
+
 export interface BucketStore {
   findMany(ids: string[]): Promise<Map<string, BucketDoc>>;
-  insert(doc: BucketDoc): Promise<boolean>;
-  update(id: string, rev: number, set: Record<string, unknown>, unset: string[]): Promise<boolean>;
+  /** Revision-checked writes in one round trip; per write, false when a concurrent writer got there first. */
+  writeMany(writes: BucketWrite[]): Promise<boolean[]>;
   /** Drops the op markers once their facts no longer hold the ops. */
   clearOps(marks: { id: string; fact: string; opId: string }[]): Promise<void>;
   deleteGenerationsBelow(orgId: string, gen: number): Promise<void>;

@@ -85,20 +85,19 @@ export async function projectTickets(
         : null;
       return [{ ticketId, id, cur, after, pending, count: fresh.length }];
     });
-    const ok = await Promise.all(
-      writes.map((w) => {
-        if (w.cur) return deps.facts.update(w.id, w.cur.rev, w.after, w.pending);
-        const doc: FactDoc = {
+    const ok = await deps.facts.writeMany(
+      writes.map((w) => ({
+        doc: {
           _id: w.id,
           orgId: target.orgId,
           gen: target.gen,
           ticketId: w.ticketId,
           ...w.after,
-          rev: 1,
+          rev: (w.cur?.rev ?? 0) + 1,
           pending: w.pending,
-        };
-        return deps.facts.insert(doc);
-      }),
+        },
+        prevRev: w.cur ? w.cur.rev : null,
+      })),
     );
     const written = writes.filter((_, i) => ok[i]);
     if (deps.faults?.afterFactWrite && written.length) await deps.faults.afterFactWrite();
