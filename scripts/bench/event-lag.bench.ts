@@ -3,13 +3,13 @@
 // fan-out queue). Publisher and consumer use separate connections, as two services would.
 // Every run is bounded in time. Needs a local RabbitMQ (`eval "$(scripts/infra.sh up --test)"`).
 // Usage: pnpm bench:events [--rate=500] [--duration=10]   (messages per second, seconds per run)
+
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '../../libs/kit/src/logger.ts';
 import { type Broker, connectBroker, makeEnvelope } from '../../libs/messaging/src/index.ts';
+import { arg } from './run.ts';
 
-const arg = (name: string, fallback: number) =>
-  Number(new RegExp(`--${name}=(\\d+)`).exec(process.argv.join(' '))?.[1] ?? fallback);
 const RATE = arg('rate', 500);
 const DURATION_S = arg('duration', 10);
 const DRAIN_TIMEOUT_MS = 5_000;

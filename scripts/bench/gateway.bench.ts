@@ -6,6 +6,7 @@
 //   --identity: the real identity service as upstream (services/identity/src/main.ts on the
 //   MongoDB stand-in, from MONGO_URL / AMQP_URL or `scripts/infra.sh up --test`), a real user's
 //   token, its profile route with the token and its key set without.
+
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { type EventEmitter, once } from 'node:events';
@@ -13,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { benchCredentials } from '../../services/gateway/bench/keys.ts';
 import { type Measured, median, report } from '../../services/gateway/bench/report.ts';
+import { arg } from './run.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 const SERVERS = new URL('services/gateway/bench/', ROOT);
@@ -20,8 +22,6 @@ const REAL_IDENTITY = process.argv.includes('--identity');
 const PROTECTED = '/api/auth/profile/';
 // A GET route the gateway lets through without a token; the default upstream answers every path alike.
 const PUBLIC = '/api/auth/jwks.json';
-const arg = (name: string, fallback: number) =>
-  Number(new RegExp(`--${name}=(\\d+)`).exec(process.argv.join(' '))?.[1] ?? fallback);
 const DURATION_SEC = arg('duration', 3);
 const ROUNDS = arg('rounds', 4);
 const CONNECTIONS = [1, 50] as const;

@@ -13,6 +13,7 @@
 // Needs the local servers (`scripts/infra.sh up --test`; started here when MONGO_URL is unset).
 // Usage: pnpm bench:reporting [--small=10000] [--large=1000000] [--small-budget=240] [--large-budget=330]
 //   [--requests=200] [--rate=200] [--lag-seconds=30]   (budgets in seconds; batches of 50 tickets)
+
 import { randomBytes, randomUUID } from 'node:crypto';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { createTokenVerifier, RevocationList } from '../../libs/kit/src/index.ts';
@@ -28,11 +29,9 @@ import { lagPhase } from './reporting/lag-phase.ts';
 import { fmt, percentile, table, verdict } from './reporting/percentiles.ts';
 import { captureQueries, explainAll, REPORTS, type Report, timeReports } from './reporting/queries.ts';
 import { type SeedResult, seedOrg } from './reporting/seed.ts';
-import { stopping } from './tickets/context.ts';
+import { arg, type Cleanup, runBench } from './run.ts';
 import { dbUrl, localServers } from './tickets/stack.ts';
 
-const arg = (name: string, fallback: number) =>
-  Number(new RegExp(`--${name}=(\\d+)`).exec(process.argv.join(' '))?.[1] ?? fallback);
 const SMALL = arg('small', 10_000);
 const LARGE = arg('large', 1_000_000);
 /** Seconds of seeding at most for the small org, and for the large one. */
@@ -44,32 +43,12 @@ const LAG_SECONDS = arg('lag-seconds', 30);
 const TARGET_RATIO = 1.5;
 const TARGET_STATS_P99_MS = 20;
 
-const cleanups: (() => Promise<unknown>)[] = [];
-let cleaning: Promise<void> | undefined;
-const cleanUp = () => {
-  cleaning ??= (async () => {
-    for (const c of cleanups.reverse()) await c().catch((err) => console.error('clean-up:', err));
-  })();
-  return cleaning;
-};
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping.signal.aborted) process.exit(130);
-    console.error(`\n${signal}: stopping the services and dropping the benchmark's databases`);
-    process.exitCode = 130;
-    stopping.abort(new Error(`stopped by ${signal}`));
-    setTimeout(() => process.exit(130), 30_000).unref();
-  });
-}
+const cleanups: Cleanup[] = [];
 
-try {
-  await main();
-} catch (err) {
-  if (!stopping.signal.aborted) throw err;
-  console.error(String(stopping.signal.reason));
-} finally {
-  await cleanUp();
-}
+await runBench(cleanups, main, {
+  onStop: "stopping the services and dropping the benchmark's databases",
+  graceMs: 30_000,
+});
 
 async function main() {
   const began = performance.now();

@@ -11,6 +11,7 @@
 // slow the offered rate down), as tickets arriving one after another would start them.
 // Usage: pnpm bench:sla [--tickets=10000] [--due=1000] [--rate=110] [--concurrency=256] [--sample=200]
 //   [--first=60] [--window=60]   (seconds: the first deadline, and the span of the due ones)
+
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createSlaWorkflows } from '../../services/sla/src/infra/sla-workflows.ts';
 import { openStore } from '../../services/sla/src/infra/store.ts';
 import { slaWorkflowId } from '../../services/sla/src/workflows/contract.ts';
+import { arg, type Cleanup, runBench } from './run.ts';
 import { delayTo, runBaseline } from './sla/baseline.ts';
 import { startWorkerChild } from './sla/child.ts';
 import { createdTicketInput } from './sla/inputs.ts';
@@ -29,8 +31,6 @@ import { stopping } from './tickets/context.ts';
 import { dbUrl, localServers } from './tickets/stack.ts';
 import { cpuSpent, latencyCells, latencyHeader, percentile, pool, sampleCpu } from './tickets/stats.ts';
 
-const arg = (name: string, fallback: number) =>
-  Number(new RegExp(`--${name}=(\\d+)`).exec(process.argv.join(' '))?.[1] ?? fallback);
 const TICKETS = arg('tickets', 10_000);
 const DUE = Math.min(arg('due', 1_000), TICKETS);
 const RATE = arg('rate', 110);
@@ -50,32 +50,12 @@ const GIVEN_TEMPORAL = process.env.TEMPORAL_ADDRESS;
 const NAMESPACE = process.env.TEMPORAL_NAMESPACE ?? 'helpdesk';
 const MiB = 1024 * 1024;
 
-const cleanups: (() => Promise<void>)[] = [];
-let cleaning: Promise<void> | undefined;
-const cleanUp = () => {
-  cleaning ??= (async () => {
-    for (const c of cleanups.reverse()) await c().catch((err) => console.error('clean-up:', err));
-  })();
-  return cleaning;
-};
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping.signal.aborted) process.exit(130);
-    console.error(`\n${signal}: terminating the workflows, killing the worker, dropping the database`);
-    process.exitCode = 130;
-    stopping.abort(new Error(`stopped by ${signal}`));
-    setTimeout(() => process.exit(130), 120_000).unref();
-  });
-}
+const cleanups: Cleanup[] = [];
 
-try {
-  await main();
-} catch (err) {
-  if (!stopping.signal.aborted) throw err;
-  console.error(String(stopping.signal.reason));
-} finally {
-  await cleanUp();
-}
+await runBench(cleanups, main, {
+  onStop: 'terminating the workflows, killing the worker, dropping the database',
+  graceMs: 120_000,
+});
 
 async function main() {
   const began = performance.now();

@@ -6,45 +6,21 @@
 // Needs the local servers (`scripts/infra.sh up --test`; started here when MONGO_URL is unset).
 // Usage: pnpm bench:tickets [--creates=2000] [--concurrency=16] [--seed=100000] [--requests=300]
 //   [--budget=30]   (at most this many seconds per list scenario)
+
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { openStore } from '../../services/tickets/src/infra/store.ts';
-import { type Admin, type BenchContext, stopping } from './tickets/context.ts';
+import { arg, type Cleanup, runBench } from './run.ts';
+import type { Admin, BenchContext } from './tickets/context.ts';
 import { benchCreate } from './tickets/create.ts';
 import { benchList } from './tickets/list.ts';
 import { dbUrl, localServers, serverPids, startTicketsStack } from './tickets/stack.ts';
 
-const arg = (name: string, fallback: number) =>
-  Number(new RegExp(`--${name}=(\\d+)`).exec(process.argv.join(' '))?.[1] ?? fallback);
+const cleanups: Cleanup[] = [];
 
-const cleanups: (() => Promise<void>)[] = [];
-let cleaning: Promise<void> | undefined;
-const cleanUp = () => {
-  cleaning ??= (async () => {
-    for (const c of cleanups.reverse()) await c().catch((err) => console.error('clean-up:', err));
-  })();
-  return cleaning;
-};
-// A signal stops the phases at their next step; the `finally` below then cleans up with nothing
-// else writing. A second signal, or a clean-up that hangs, ends the process at once (the stack's
-// exit hook kills the services).
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping.signal.aborted) process.exit(130);
-    console.error(`\n${signal}: stopping the services and dropping the benchmark's databases`);
-    process.exitCode = 130;
-    stopping.abort(new Error(`stopped by ${signal}`));
-    setTimeout(() => process.exit(130), 30_000).unref();
-  });
-}
-
-try {
-  await main();
-} catch (err) {
-  if (!stopping.signal.aborted) throw err;
-  console.error(String(stopping.signal.reason));
-} finally {
-  await cleanUp();
-}
+await runBench(cleanups, main, {
+  onStop: "stopping the services and dropping the benchmark's databases",
+  graceMs: 30_000,
+});
 
 async function main() {
   const began = performance.now();
