@@ -35,7 +35,7 @@ import {
 
 const sla = useSlaTestEnv();
 const HISTORIES = fileURLToPath(new URL('./histories/', import.meta.url));
-const VERSION = 'v2';
+const VERSION = 'v1';
 const RECORD = process.env.SLA_RECORD_HISTORIES === '1';
 
 const storedHistories = () =>

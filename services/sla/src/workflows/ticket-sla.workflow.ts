@@ -5,7 +5,6 @@ import {
   log,
   patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -51,24 +50,11 @@ import {
  * next cycle must continue this state (a new run would hand out the same effect keys again).
  */
 
-const activityOptions = {
+const { resolvePolicy, recordEffects } = proxyActivities<SlaActivities>({
   startToCloseTimeout: '30 seconds',
   // No attempt limit: a late escalation beats a lost one, and the effects' keys make retries harmless.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-} as const;
-const remote = proxyActivities<SlaActivities>(activityOptions);
-const { recordEffects } = remote;
-const local = proxyLocalActivities<Pick<SlaActivities, 'resolvePolicy'>>(activityOptions);
-
-/**
- * Resolving the policy is one quick read, so runs from the `local-policy` patch on do it as a
- * local activity: inside the workflow task that needs it, instead of a round trip through the
- * server's activity queue and a second workflow task. That halves the server work of a start.
- * Runs recorded before the patch replay with the activity they scheduled.
- */
-function resolvePolicy(request: PolicyRequest) {
-  return patched('local-policy') ? local.resolvePolicy(request) : remote.resolvePolicy(request);
-}
+});
 
 const DEFAULT_MAX_HISTORY_EVENTS = 500;
 
