@@ -30,9 +30,30 @@ export async function consumeReportEvents(
     acceptEvent?: (event: Envelope) => boolean;
   },
 ): Promise<Consumer> {
+  // A batch is in the reports once its buckets are written; dropping its pending ops and markers
+  // runs on beside the next batch's raw log write, and the next batch reads facts only after it.
+  let cleaning: Promise<unknown> = Promise.resolve();
   const ingest = async (events: Envelope[]) => {
     const tracker = trackFreshEvents(deps.facts);
-    const { applied } = await ingestEvents({ ...deps, facts: tracker.facts }, events);
+    const cleanups: Promise<void>[] = [];
+    let applied = 0;
+    try {
+      ({ applied } = await ingestEvents({ ...deps, facts: tracker.facts }, events, {
+        after: cleaning,
+        deferCleanup: (p) => cleanups.push(p),
+      }));
+    } finally {
+      // Also after a failed batch: some of its ops may be written, their clean-up under way.
+      // A failed clean-up released its leases: the next touch of those tickets (or the sweep)
+      // finishes it, guarded by the bucket markers, so it only needs telling.
+      cleaning = Promise.all(
+        cleanups.map((p) =>
+          p.catch((err: unknown) =>
+            opts.logger?.warn({ err }, 'report batch clean-up failed; left to the sweep'),
+          ),
+        ),
+      );
+    }
     opts.logger?.debug({ size: events.length, applied }, 'report events batch projected');
     return events.map((e) => tracker.isFresh(e.id));
   };
@@ -59,6 +80,7 @@ export async function consumeReportEvents(
     cancel: async () => {
       await consumer.cancel();
       await batcher.close();
+      await cleaning;
     },
   };
 }

@@ -48,17 +48,34 @@ export class LeaseLostError extends Error {
   }
 }
 
+export interface ApplyOptions {
+  /**
+   * Bucket documents read while the fact documents were being written, one entry per document
+   * id asked for (null: none yet). The first round uses them instead of reading again; a stale
+   * one only loses its revision check and is read again.
+   */
+  prefetched?: Map<string, BucketDoc | null>;
+  /**
+   * Given, the clean-up (dropping the pending ops, then the bucket markers) runs on after the
+   * buckets are written and its promise is handed here: the projection is visible already, and
+   * whoever touches these tickets next must wait for it (or finds the op and finishes it).
+   */
+  deferCleanup?: (cleanup: Promise<void>) => void;
+}
+
 /**
  * Applies pending ops to their bucket documents exactly once. Only the holder of an op's lease
  * writes it. Each bucket write is one revision-checked document update that also records
  * `ops.<fact> = opId`, so whoever takes over after a crash skips the buckets already done; the
  * marker is dropped once the fact document no longer holds the op (no one can write it then:
- * the op is gone, and an earlier holder stopped writing when its lease ran out).
+ * the op is gone, and an earlier holder stopped writing when its lease ran out): see
+ * `clearApplied`, which `applyOrRelease` runs after this.
  */
 export async function applyBucketOps(
   deps: ReportingDeps,
   target: Pick<ProjectionTarget, 'orgId' | 'gen'>,
   ops: Op[],
+  prefetched?: Map<string, BucketDoc | null>,
 ): Promise<void> {
   const byDoc = new Map<string, { fact: string; opId: string; cells: CellDelta[] }[]>();
   for (const op of ops) {
@@ -73,7 +90,11 @@ export async function applyBucketOps(
   for (let round = 0; todo.length > 0; round++) {
     if (round >= MAX_ROUNDS) throw new Error('bucket updates keep conflicting; giving up for a retry');
     if (Date.now() > leaseUntil) throw new LeaseLostError();
-    const current = await deps.buckets.findMany(todo.map((d) => bucketId(target, d)));
+    const ids = todo.map((d) => bucketId(target, d));
+    const current =
+      round === 0 && prefetched && ids.every((id) => prefetched.has(id))
+        ? new Map(ids.flatMap((id) => (prefetched.get(id) ? [[id, prefetched.get(id) as BucketDoc]] : [])))
+        : await deps.buckets.findMany(ids);
     const planned = todo.map((doc) =>
       planBucketWrite(target, doc, current.get(bucketId(target, doc)), byDoc.get(doc) ?? []),
     );
@@ -86,10 +107,27 @@ export async function applyBucketOps(
     const done = planned.map((w) => (w ? (won[next++] as boolean) : true));
     todo = todo.filter((_, i) => !done[i]);
   }
+}
+
+/**
+ * Drops the applied ops: from the facts first, then their markers from the buckets. The other
+ * way round, a crash in between would leave an op whose markers are gone, and it would be
+ * applied again.
+ */
+async function clearApplied(deps: ReportingDeps, target: Pick<ProjectionTarget, 'orgId' | 'gen'>, ops: Op[]) {
+  const byDoc = new Map<string, string[]>();
+  for (const op of ops) {
+    for (const doc of op.pending.docs) {
+      const facts = byDoc.get(doc.doc) ?? [];
+      facts.push(op.factId);
+      byDoc.set(doc.doc, facts);
+    }
+  }
   await deps.facts.clearPending(ops.map((op) => ({ id: op.factId, opId: op.pending.opId })));
+  const opOf = new Map(ops.map((op) => [op.factId, op.pending.opId]));
   await deps.buckets.clearOps(
-    [...byDoc.entries()].flatMap(([doc, list]) =>
-      list.map((o) => ({ id: bucketId(target, doc), fact: o.fact, opId: o.opId })),
+    [...byDoc.entries()].flatMap(([doc, facts]) =>
+      facts.map((f) => ({ id: bucketId(target, doc), fact: encodeValue(f), opId: opOf.get(f) as string })),
     ),
   );
 }
@@ -99,17 +137,20 @@ export async function applyOrRelease(
   deps: ReportingDeps,
   target: Pick<ProjectionTarget, 'orgId' | 'gen'>,
   ops: Op[],
+  opts: ApplyOptions = {},
 ): Promise<void> {
-  try {
-    await applyBucketOps(deps, target, ops);
-  } catch (err) {
-    // Safe: nothing of ours is in flight any more, and the bucket markers tell the next holder
-    // which documents already have the op.
+  // Safe: nothing of ours is in flight any more, and the bucket markers tell the next holder
+  // which documents already have the op.
+  const release = async (err: unknown) => {
     await Promise.allSettled(
       ops.map((o) => deps.facts.releaseLease(o.factId, o.pending.opId, o.pending.leaseUntil)),
     );
     throw err;
-  }
+  };
+  await applyBucketOps(deps, target, ops, opts.prefetched).catch(release);
+  const cleanup = clearApplied(deps, target, ops).catch(release);
+  if (opts.deferCleanup) opts.deferCleanup(cleanup);
+  else await cleanup;
 }
 
 /** The write that applies the ops not yet marked on the document; null when all are. */

@@ -3,6 +3,7 @@ import { byKey, type Filters, resolveRange } from '../domain/report-query.ts';
 import { ReportQueryError } from '../domain/reports.errors.ts';
 import { dayRange } from '../domain/time-zone.ts';
 import type { ReportingDeps } from './deps.ts';
+import { readWithSettings } from './known-settings.ts';
 import { type Acc, accumulate, familiesFor, readDays, requireOrgZone } from './read-buckets.ts';
 
 export type Duration = DurSummary & { business: DurSummary };
@@ -29,10 +30,12 @@ export async function getAgentsReport(
       'category',
     );
   }
-  const s = await deps.settings.get(orgId);
-  const tz = requireOrgZone(s, q.tz);
-  const { from, to } = resolveRange(q, tz, deps.clock());
-  const days = await readDays(deps, s, dayRange(from, to), familiesFor(filters, 'agent'));
+  const { value } = await readWithSettings(deps, orgId, async (s) => {
+    const tz = requireOrgZone(s, q.tz);
+    const { from, to } = resolveRange(q, tz, deps.clock());
+    return { tz, from, to, days: await readDays(deps, s, dayRange(from, to), familiesFor(filters, 'agent')) };
+  });
+  const { tz, from, to, days } = value;
   const { groups } = accumulate([...days.values()].flat(), filters, 'agent');
   const rows = [...groups.entries()]
     .map(([key, acc]) => ({

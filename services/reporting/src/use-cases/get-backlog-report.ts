@@ -2,6 +2,7 @@ import { byKey, type Filters, type GroupBy, resolveRange } from '../domain/repor
 import { addDays, dayRange, daysBetween, localDay } from '../domain/time-zone.ts';
 import { bucketId } from './apply-bucket-ops.ts';
 import type { ReportingDeps } from './deps.ts';
+import { readWithSettings } from './known-settings.ts';
 import { type Acc, accumulate, familiesFor, readDays, requireOrgZone } from './read-buckets.ts';
 
 const AGEING_DAYS = 30;
@@ -58,25 +59,33 @@ export async function getBacklogReport(
   },
   filters: Filters,
 ) {
-  const s = await deps.settings.get(orgId);
-  const tz = requireOrgZone(s, q.tz);
-  const { from, to } = resolveRange(q, tz, deps.clock());
-  const today = localDay(deps.clock().getTime(), tz);
-  const monthStart = `${from.slice(0, 7)}-01`;
-  const ageDays = dayRange(addDays(today, -(AGEING_DAYS - 1)), today);
-  const rangeDays = dayRange(monthStart, to);
-  const families = familiesFor(filters, q.group_by);
-  const summaryIds = families.map((f) => bucketId(s, `s|${f}`));
-  const [docs, summaries] = await Promise.all([
-    readDays(deps, s, [...new Set([...rangeDays, ...ageDays])], families),
-    deps.buckets.findMany(summaryIds),
-  ]);
+  const { value } = await readWithSettings(deps, orgId, async (s) => {
+    const tz = requireOrgZone(s, q.tz);
+    const { from, to } = resolveRange(q, tz, deps.clock());
+    const today = localDay(deps.clock().getTime(), tz);
+    const monthStart = `${from.slice(0, 7)}-01`;
+    const ageDays = dayRange(addDays(today, -(AGEING_DAYS - 1)), today);
+    const rangeDays = dayRange(monthStart, to);
+    const families = familiesFor(filters, q.group_by);
+    const summaryIds = families.map((f) => bucketId(s, `s|${f}`));
+    const [docs, found] = await Promise.all([
+      readDays(deps, s, [...new Set([...rangeDays, ...ageDays])], families),
+      deps.buckets.findMany(summaryIds),
+    ]);
+    return {
+      tz,
+      from,
+      to,
+      today,
+      ageDays,
+      rangeDays,
+      docs,
+      summaries: summaryIds.map((id) => found.get(id)),
+    };
+  });
+  const { tz, from, to, today, ageDays, rangeDays, docs, summaries } = value;
   const perDay = new Map([...docs].map(([day, list]) => [day, accumulate(list, filters, q.group_by)]));
-  const summary = accumulate(
-    summaryIds.map((id) => summaries.get(id)),
-    filters,
-    q.group_by,
-  );
+  const summary = accumulate(summaries, filters, q.group_by);
   const month = from.slice(0, 7);
 
   let open = sumMonths(summary.total, 'bm:', month);

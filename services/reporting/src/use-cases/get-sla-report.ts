@@ -2,6 +2,7 @@ import { percent } from '../domain/percent.ts';
 import { byKey, type Filters, type GroupBy, resolveRange } from '../domain/report-query.ts';
 import { dayRange } from '../domain/time-zone.ts';
 import type { ReportingDeps } from './deps.ts';
+import { readWithSettings } from './known-settings.ts';
 import { type Acc, accumulate, CLOCKS, familiesFor, readDays, requireOrgZone } from './read-buckets.ts';
 
 function slaRow(key: string | null, acc: Acc) {
@@ -45,10 +46,17 @@ export async function getSlaReport(
   },
   filters: Filters,
 ) {
-  const s = await deps.settings.get(orgId);
-  const tz = requireOrgZone(s, q.tz);
-  const { from, to } = resolveRange(q, tz, deps.clock());
-  const days = await readDays(deps, s, dayRange(from, to), familiesFor(filters, q.group_by));
+  const { value } = await readWithSettings(deps, orgId, async (s) => {
+    const tz = requireOrgZone(s, q.tz);
+    const { from, to } = resolveRange(q, tz, deps.clock());
+    return {
+      tz,
+      from,
+      to,
+      days: await readDays(deps, s, dayRange(from, to), familiesFor(filters, q.group_by)),
+    };
+  });
+  const { tz, from, to, days } = value;
   const { total, groups } = accumulate([...days.values()].flat(), filters, q.group_by);
   const rows = [...groups.entries()].map(([key, acc]) => slaRow(key, acc)).sort(byKey);
   return { from, to, tz, group_by: q.group_by ?? null, rows, total: slaRow(null, total) };

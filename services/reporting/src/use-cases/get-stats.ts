@@ -4,6 +4,7 @@ import { ReportQueryError } from '../domain/reports.errors.ts';
 import { addDays, canonicalZone, dayRange, slotDayMapper } from '../domain/time-zone.ts';
 import { bucketId } from './apply-bucket-ops.ts';
 import type { ReportingDeps } from './deps.ts';
+import { readWithSettings } from './known-settings.ts';
 
 export type StatsRow = { date: string } & Record<StatCounter, number>;
 
@@ -18,18 +19,22 @@ export async function getStats(
   orgId: string,
   q: { from?: string | undefined; to?: string | undefined; tz?: string | undefined },
 ) {
-  const s = await deps.settings.get(orgId);
-  const tz = q.tz === undefined ? s.tz : canonicalZone(q.tz);
-  if (!tz) throw new ReportQueryError('REPORT_TZ_INVALID', `"${q.tz}" is not an IANA time zone.`, 'tz');
-  const { from, to } = resolveRange(q, tz, deps.clock());
-  // Offsets stay within ±14 h, so the local days lie within the UTC days around them; the slot
-  // mapper drops what falls outside. (Computing the local midnights instead goes wrong in zones
-  // whose DST change skips midnight itself, such as Atlantic/Azores.)
-  const utcDays = dayRange(addDays(from, -1), addDays(to, 1));
-  const docs = await deps.buckets.findMany(utcDays.map((d) => bucketId(s, `q|${d}`)));
+  const { value } = await readWithSettings(deps, orgId, async (s) => {
+    const tz = q.tz === undefined ? s.tz : canonicalZone(q.tz);
+    if (!tz) throw new ReportQueryError('REPORT_TZ_INVALID', `"${q.tz}" is not an IANA time zone.`, 'tz');
+    const { from, to } = resolveRange(q, tz, deps.clock());
+    // Offsets stay within ±14 h, so the local days lie within the UTC days around them; the slot
+    // mapper drops what falls outside. (Computing the local midnights instead goes wrong in zones
+    // whose DST change skips midnight itself, such as Atlantic/Azores.)
+    const utcDays = dayRange(addDays(from, -1), addDays(to, 1));
+    const ids = utcDays.map((d) => bucketId(s, `q|${d}`));
+    const docs = await deps.buckets.findMany(ids);
+    return { tz, from, to, days: utcDays.map((d, i) => ({ day: d, doc: docs.get(ids[i] as string) })) };
+  });
+  const { tz, from, to, days } = value;
   const series = new Map(dayRange(from, to).map((date) => [date, { date, ...zeros() } as StatsRow]));
-  for (const d of utcDays) {
-    const counters = docs.get(bucketId(s, `q|${d}`))?.cells['*']?.n;
+  for (const { day: d, doc } of days) {
+    const counters = doc?.cells['*']?.n;
     if (!counters) continue;
     const dayOf = slotDayMapper(d, tz);
     for (const [name, v] of Object.entries(counters)) {

@@ -4,7 +4,9 @@ import { REPORT_EVENT_TYPES, ReportEventSchema } from '../domain/report-events.t
 import { type ParsedEvent, parseEvent } from '../domain/ticket-facts.ts';
 import type { ProjectionTarget } from './apply-bucket-ops.ts';
 import type { ReportingDeps } from './deps.ts';
-import { projectTickets } from './project-tickets.ts';
+import { knownSettings } from './known-settings.ts';
+import type { OrgSettings } from './ports.ts';
+import { factId, projectTickets } from './project-tickets.ts';
 
 export interface IngestResult {
   /** Events that changed a projection (new to it). */
@@ -26,14 +28,48 @@ export function groupByTicket(events: { orgId: string; parsed: ParsedEvent }[]) 
   return byOrg;
 }
 
+export interface IngestOptions {
+  /**
+   * The consumer's pipelining: awaited once this batch's events are in the raw log, before any
+   * fact is read (the previous batch's clean-up, which would otherwise show as pending ops).
+   */
+  after?: Promise<unknown>;
+  /** Given, the clean-up of this batch's ops runs on after its buckets are written (see applyOrRelease). */
+  deferCleanup?: (cleanup: Promise<void>) => void;
+}
+
+/**
+ * Like Promise.all, but fails only once every projection has ended: none may still be writing
+ * (or handing clean-ups over) when the batch is given up and retried.
+ */
+async function allSettled<T>(work: Promise<T>[]): Promise<T[]> {
+  const outcomes = await Promise.allSettled(work);
+  const failed = outcomes.find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
+  return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
+}
+
+const targetsOf = (s: OrgSettings): ProjectionTarget[] => [
+  { orgId: s.orgId, gen: s.gen, tz: s.tz },
+  ...(s.building ? [{ orgId: s.orgId, gen: s.building.gen, tz: s.building.tz }] : []),
+];
+
 /**
  * Applies a batch of envelopes, as the consumer does for each delivery (the bench feeds large
  * batches straight in). Each event is first kept in the raw log, then the org's settings are read
  * (after the log write, so a rebuild that starts meanwhile either replays the event or is seen
  * here as `building` and gets it from us), then projected into the live generation and the one
  * being built, if any. Safe to call again with the same events.
+ *
+ * The fact documents are read together with the settings, for the generations the org had last
+ * time (a rebuild changes them rarely; a wrong guess is read again), and orgs and generations are
+ * projected side by side, as they share no document.
  */
-export async function ingestEvents(deps: ReportingDeps, envelopes: Envelope[]): Promise<IngestResult> {
+export async function ingestEvents(
+  deps: ReportingDeps,
+  envelopes: Envelope[],
+  opts: IngestOptions = {},
+): Promise<IngestResult> {
   const wanted: { orgId: string; parsed: ParsedEvent }[] = [];
   const kept: Envelope[] = [];
   let ignored = 0;
@@ -53,19 +89,41 @@ export async function ingestEvents(deps: ReportingDeps, envelopes: Envelope[]): 
     else ignored += 1;
   }
   await deps.rawEvents.insertMany(kept);
+  await opts.after;
   if (wanted.length === 0) return { applied: 0, ignored };
   const byOrg = groupByTicket(wanted);
-  const settings = await deps.settings.getMany([...byOrg.keys()]);
-  let applied = 0;
-  for (const [orgId, tickets] of byOrg) {
-    const s = settings.get(orgId);
-    if (!s) continue;
-    const targets: ProjectionTarget[] = [{ orgId, gen: s.gen, tz: s.tz }];
-    if (s.building) targets.push({ orgId, gen: s.building.gen, tz: s.building.tz });
-    for (const [i, target] of targets.entries()) {
-      const n = await projectTickets(deps, target, tickets);
-      if (i === 0) applied += n;
-    }
-  }
-  return { applied, ignored };
+  const known = knownSettings(deps);
+  const guessed = [...byOrg].flatMap(([orgId, tickets]) => {
+    const last = known.get(orgId);
+    return last
+      ? targetsOf(last).flatMap((t) => [...tickets.keys()].map((ticketId) => factId(t, ticketId)))
+      : [];
+  });
+  const [settings, early] = await Promise.all([
+    deps.settings.getMany([...byOrg.keys()]),
+    guessed.length
+      ? deps.facts.findMany(guessed).then(
+          (docs) => new Map(guessed.map((id) => [id, docs.get(id) ?? null])),
+          () => undefined,
+        )
+      : undefined,
+  ]);
+  const counts = await allSettled(
+    [...byOrg].map(async ([orgId, tickets]) => {
+      const s = settings.get(orgId);
+      if (!s) return 0;
+      known.set(orgId, s);
+      const targets = targetsOf(s);
+      const [live = 0] = await allSettled(
+        targets.map((target) =>
+          projectTickets(deps, target, tickets, {
+            ...(early ? { facts: early } : {}),
+            ...(opts.deferCleanup ? { deferCleanup: opts.deferCleanup } : {}),
+          }),
+        ),
+      );
+      return live;
+    }),
+  );
+  return { applied: counts.reduce((a, b) => a + b, 0), ignored };
 }

@@ -3,13 +3,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { contributionOf } from '../domain/contribution.ts';
 import { diffContributions } from '../domain/delta.ts';
 import { addFacts, knows, type ParsedEvent, type TicketFacts } from '../domain/ticket-facts.ts';
-import { applyOrRelease, type ProjectionTarget } from './apply-bucket-ops.ts';
+import { type ApplyOptions, applyOrRelease, bucketId, type ProjectionTarget } from './apply-bucket-ops.ts';
 import type { ReportingDeps } from './deps.ts';
 import type { FactDoc, PendingOp } from './ports.ts';
 
 export const factId = (t: ProjectionTarget, ticketId: string) => `${t.orgId}|${t.gen}|${ticketId}`;
 
 const MAX_ROUNDS = 200;
+
+/** The documents among `ids` that exist, from a read that asked for all of them. */
+const present = (ids: string[], docs: Map<string, FactDoc | null>) =>
+  new Map(
+    ids.flatMap((id) => {
+      const d = docs.get(id);
+      return d ? [[id, d] as const] : [];
+    }),
+  );
 const CHUNK = 200;
 export const DEFAULT_LEASE_MS = 15_000;
 const WAIT_MS = 10;
@@ -43,17 +52,27 @@ async function finishOrWait(deps: ReportingDeps, target: ProjectionTarget, facts
  * document: a crash after it leaves the op there, and whoever touches the ticket next (the
  * redelivery) finishes it before anything else. Returns how many events were new.
  */
+export interface ProjectOptions extends Pick<ApplyOptions, 'deferCleanup'> {
+  /**
+   * The fact documents as read just before (with the org's settings, say), one entry per fact
+   * id asked for (null: none yet). The first round uses them instead of reading again; a stale
+   * one only loses its revision check and is read again.
+   */
+  facts?: Map<string, FactDoc | null>;
+}
+
 export async function projectTickets(
   deps: ReportingDeps,
   target: ProjectionTarget,
   items: Map<string, ParsedEvent[]>,
+  opts: ProjectOptions = {},
 ): Promise<number> {
   // A chunk's bucket writes must finish well within one lease.
   if (items.size > CHUNK) {
     const entries = [...items];
     let applied = 0;
     for (let i = 0; i < entries.length; i += CHUNK) {
-      applied += await projectTickets(deps, target, new Map(entries.slice(i, i + CHUNK)));
+      applied += await projectTickets(deps, target, new Map(entries.slice(i, i + CHUNK)), opts);
     }
     return applied;
   }
@@ -61,11 +80,15 @@ export async function projectTickets(
   let applied = 0;
   // Waiting for another process's lease can take up to a lease; conflicts are retried at once.
   const waitUntil = Date.now() + 2 * (deps.leaseMs ?? DEFAULT_LEASE_MS);
+  let given = opts.facts;
   for (let round = 0; todo.size > 0; ) {
     if (round >= MAX_ROUNDS || Date.now() > waitUntil) {
       throw new Error('ticket facts keep conflicting; giving up for a retry');
     }
-    const found = await deps.facts.findMany([...todo.keys()].map((id) => factId(target, id)));
+    const ids = [...todo.keys()].map((id) => factId(target, id));
+    const found =
+      given && ids.every((id) => given?.has(id)) ? present(ids, given) : await deps.facts.findMany(ids);
+    given = undefined;
     const unfinished = [...found.values()].filter((f) => f.pending);
     if (unfinished.length) {
       if (!(await finishOrWait(deps, target, unfinished))) round++;
@@ -85,6 +108,17 @@ export async function projectTickets(
         : null;
       return [{ ticketId, id, cur, after, pending, count: fresh.length }];
     });
+    // The buckets these ops move are read while the facts are written: a round trip less before
+    // the reports show the batch. A failed read only means reading them again.
+    const bucketIds = [
+      ...new Set(writes.flatMap((w) => w.pending?.docs.map((d) => bucketId(target, d.doc)) ?? [])),
+    ];
+    const buckets = bucketIds.length
+      ? deps.buckets.findMany(bucketIds).then(
+          (docs) => new Map(bucketIds.map((id) => [id, docs.get(id) ?? null])),
+          () => undefined,
+        )
+      : Promise.resolve(undefined);
     const ok = await deps.facts.writeMany(
       writes.map((w) => ({
         doc: {
@@ -101,10 +135,15 @@ export async function projectTickets(
     );
     const written = writes.filter((_, i) => ok[i]);
     if (deps.faults?.afterFactWrite && written.length) await deps.faults.afterFactWrite();
+    const prefetched = await buckets;
     await applyOrRelease(
       deps,
       target,
       written.flatMap((w) => (w.pending ? [{ factId: w.id, pending: w.pending }] : [])),
+      {
+        ...(prefetched ? { prefetched } : {}),
+        ...(opts.deferCleanup ? { deferCleanup: opts.deferCleanup } : {}),
+      },
     );
     for (const w of written) applied += w.count;
     const lost = new Set(writes.filter((_, i) => !ok[i]).map((w) => w.ticketId));
