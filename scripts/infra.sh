@@ -10,7 +10,9 @@
 #
 # --test (default): MongoDB in memory on :27117, Temporal in memory.
 # --dev: MongoDB persisted on :27017, Temporal persisted in .data/dev/temporal.db.
-# RabbitMQ (:5672, management :15672) and Temporal (:7233) are shared by both modes.
+# RabbitMQ (:5672, management :15672) and Temporal (:7233) are shared by both modes, each mode
+# in its own vhost and namespace (test: "/" and helpdesk; dev: helpdesk-dev and helpdesk-dev),
+# so test runs never reach the development stack's queues or workflows.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,6 +39,7 @@ for arg in "$@"; do
     *) usage ;;
   esac
 done
+[ "$MODE" = dev ] && TEMPORAL_NS=$TEMPORAL_DEV_NS
 
 # Two `up`s at once (parallel test runs) would both start servers on the same ports; the
 # second waits here and then reuses what the first started. The ports are the machine's, so
@@ -64,14 +67,14 @@ up() {
   [ ${#tools[@]} -eq 0 ] || apt_ensure "${tools[@]}" || die "could not install ${tools[*]}"
   local pids=() failed=0
   # Chromium is for the tests' browser check of the API docs only.
-  { rabbit_start && { [ "$MODE" != test ] || chromium_install; } && rabbit_wait; } & pids+=($!)
+  { rabbit_start && { [ "$MODE" != test ] || chromium_install; } && rabbit_wait && rabbit_vhost "$MODE"; } & pids+=($!)
   temporal_up & pids+=($!)
   mongo_up "$MODE" & pids+=($!)
   for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
   rm -f "$RUN_DIR/apt-updated.$UP_ID"
   [ "$failed" = 0 ] || die "not every server came up (logs in $LOG_DIR)"
   mongo_exports "$MODE"
-  rabbit_exports
+  rabbit_exports "$MODE"
   temporal_exports
   chromium_exports
 }

@@ -54,7 +54,8 @@ for port in 8082 8083 8084 8080; do wait_ready "$port"; done
 cat >&2 <<MSG
 
 Helpdesk is up: gateway http://127.0.0.1:8080  (Swagger UI /swagger/, ReDoc /redoc/, /openapi.json)
-RabbitMQ management http://127.0.0.1:15672 (guest/guest), Temporal UI http://127.0.0.1:8233
+RabbitMQ management http://127.0.0.1:15672 (guest/guest, vhost helpdesk-dev),
+Temporal UI http://127.0.0.1:8233/namespaces/helpdesk-dev/workflows
 Logs: .data/logs/<service>.log. Ctrl-C stops the services.
 MSG
 wait -n "${pids[@]}"

@@ -60,8 +60,25 @@ rabbit_wait() {
   log "rabbitmq: ready on :$RABBIT_PORT (management :$RABBIT_MGMT_PORT)"
 }
 
+# The dev stack's vhost: its durable queues (sla.tickets, reporting.events, ...) would otherwise
+# also collect every event the test runs publish on the same broker, and its consumers take them.
+RABBIT_DEV_VHOST=helpdesk-dev
+
+rabbit_vhost_of() { [ "$1" = dev ] && echo "$RABBIT_DEV_VHOST" || echo ""; }
+
+# Creates the mode's vhost (the default one needs nothing).
+rabbit_vhost() {
+  local vhost
+  vhost="$(rabbit_vhost_of "$1")"
+  [ -z "$vhost" ] && return 0
+  python3 "$INFRA_DIR/rabbitmq/rabbitmq-vhost.py" 127.0.0.1 "$RABBIT_MGMT_PORT" guest guest "$vhost" ||
+    die "rabbitmq: could not create the vhost $vhost"
+}
+
 rabbit_exports() {
-  echo "export AMQP_URL=amqp://guest:guest@127.0.0.1:$RABBIT_PORT"
+  local vhost
+  vhost="$(rabbit_vhost_of "$1")"
+  echo "export AMQP_URL=amqp://guest:guest@127.0.0.1:$RABBIT_PORT${vhost:+/$vhost}"
   echo "export AMQP_MANAGEMENT_URL=http://guest:guest@127.0.0.1:$RABBIT_MGMT_PORT"
 }
 

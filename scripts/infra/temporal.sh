@@ -3,7 +3,11 @@
 
 TEMPORAL_PORT=7233
 TEMPORAL_UI_PORT=8233
-TEMPORAL_NS=helpdesk
+# Each mode has a namespace of its own on the one server: the dev stack's sla worker would
+# otherwise run the test runs' workflows (and they its).
+TEMPORAL_TEST_NS=helpdesk
+TEMPORAL_DEV_NS=helpdesk-dev
+TEMPORAL_NS=$TEMPORAL_TEST_NS  # infra.sh switches it once it knows the mode
 TEMPORAL_PID="$RUN_DIR/temporal.pid"
 TEMPORAL_LOG="$LOG_DIR/temporal.log"
 VENV="$TOOLS_DIR/venv"
@@ -49,15 +53,16 @@ temporal_ready() {
 temporal_up() {
   temporal_install
   if port_open "$TEMPORAL_PORT"; then
-    if ! is_ours "$TEMPORAL_PID" "$TEMPORAL_PORT" && ! temporal_ready >/dev/null 2>&1; then
-      # A server we did not start may lack our namespace.
+    if ! temporal_ready >/dev/null 2>&1; then
+      # A server we did not start, or one started before the mode's namespace existed, may lack it.
       "$TEMPORAL_BIN" operator namespace create "$TEMPORAL_NS" \
         --address "127.0.0.1:$TEMPORAL_PORT" --command-timeout 5s >/dev/null 2>&1 || true
     fi
     log "temporal: reusing the server on :$TEMPORAL_PORT$(temporal_storage_note)"
   else
     local args=(server start-dev --headless --ip 127.0.0.1 --port "$TEMPORAL_PORT"
-      --ui-port "$TEMPORAL_UI_PORT" --namespace "$TEMPORAL_NS" --log-level warn)
+      --ui-port "$TEMPORAL_UI_PORT" --namespace "$TEMPORAL_TEST_NS" --namespace "$TEMPORAL_DEV_NS"
+      --log-level warn)
     local sa
     for sa in "${TEMPORAL_SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$sa"); done
     if [ "$MODE" = dev ]; then
