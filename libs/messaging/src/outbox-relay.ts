@@ -29,13 +29,22 @@ export interface OutboxHint {
   // biome-ignore lint/suspicious/noExplicitAny: see OutboxRelayOptions.models
   model: Model<any>;
   id: unknown;
+  /**
+   * The document's whole pending outbox as the write left it: what a fresh insert wrote, or the
+   * `outbox` of the document a `findOneAndUpdate` returned after its change. With it the relay
+   * publishes without reading the document at all; without it, it reads the document by `_id`.
+   * Never just the write's own events: older ones still pending would then wait for the sweep.
+   * Only after the write succeeded: the relay publishes these entries as they are.
+   */
+  outbox?: OutboxEntry[];
 }
 
 export interface OutboxRelay {
   /**
    * Publish now; cheap to call after every write, calls during a round merge into one more. With
-   * a hint the round reads just that document by `_id` (cheap however big the collection);
-   * without one it searches every model for pending events.
+   * a hint that carries the document's outbox the round publishes it without any read; with a
+   * bare hint it reads just that document by `_id` (cheap however big the collection); without
+   * one it searches every model for pending events.
    */
   kick(hint?: OutboxHint): void;
   /** Stops the loop after the round in flight. */
@@ -48,6 +57,12 @@ interface PendingDoc {
   _id: unknown;
   outbox: OutboxEntry[];
 }
+
+/** Per hinted document: the entries its hints carried (by event id), or `read` when one had none. */
+type HintedDocs = Map<unknown, Map<string, OutboxEntry> | 'read'>;
+
+/** How many published-and-pulled event ids a relay remembers (a few hundred KB at most). */
+const SENT_MEMORY = 4_096;
 
 /**
  * Publishes what the outbox holds, oldest documents first, a document's events in sequence
@@ -65,8 +80,22 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let stopped = false;
   let waiters: Array<PromiseWithResolvers<void>> = [];
   // biome-ignore lint/suspicious/noExplicitAny: see OutboxRelayOptions.models
-  let hinted = new Map<Model<any>, Set<unknown>>();
+  let hinted = new Map<Model<any>, HintedDocs>();
   let sweep = true;
+  // A hint's entries are the outbox as its write saw it, so one that reaches a round late (kicks
+  // merged, or a write that raced an earlier round) may name events already published and pulled.
+  // Reading the document would tell; remembering what went out tells without a read. The memory
+  // is bounded and per process: an entry older than the last SENT_MEMORY events, or pulled by
+  // another replica's relay, is published again: a duplicate like a crash's, which consumers
+  // drop, and rare, since a hint is stale only for the length of one round.
+  const sent = new Set<string>();
+  const remember = (ids: string[]) => {
+    for (const id of ids) sent.add(id);
+    for (const id of sent) {
+      if (sent.size <= SENT_MEMORY) break;
+      sent.delete(id);
+    }
+  };
 
   // biome-ignore lint/suspicious/noExplicitAny: see OutboxRelayOptions.models
   async function relayDocument(model: Model<any>, doc: PendingDoc): Promise<boolean> {
@@ -90,17 +119,25 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     }
     if (published.length > 0) {
       await model.updateOne({ _id: doc._id }, { $pull: { outbox: { _id: { $in: published } } } });
+      remember(published);
     }
     return published.length === entries.length;
   }
 
-  /** The hinted documents only, each read by `_id`; `failed` leaves them to the next sweep. */
+  /**
+   * The hinted documents only: from the entries their hints carried, else read by `_id`; `failed`
+   * leaves them to the next sweep.
+   */
   async function hintedRound(): Promise<'drained' | 'failed'> {
     const batch = hinted;
     hinted = new Map();
     const results = await Promise.all(
-      [...batch].flatMap(([model, ids]) =>
-        [...ids].map(async (id) => {
+      [...batch].flatMap(([model, docs]) =>
+        [...docs].map(async ([id, carried]) => {
+          if (carried !== 'read') {
+            const outbox = [...carried.values()].filter((entry) => !sent.has(entry._id));
+            return outbox.length ? relayDocument(model, { _id: id, outbox }) : true;
+          }
           const doc = (await model.findOne({ _id: id }, { _id: 1, outbox: 1 }).lean()) as PendingDoc | null;
           return doc?.outbox?.length ? relayDocument(model, doc) : true;
         }),
@@ -157,9 +194,19 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   function kick(hint?: OutboxHint): void {
     if (stopped) return;
     if (hint) {
-      const ids = hinted.get(hint.model) ?? new Set();
-      ids.add(hint.id);
-      hinted.set(hint.model, ids);
+      const docs: HintedDocs = hinted.get(hint.model) ?? new Map();
+      const carried = docs.get(hint.id);
+      if (!hint.outbox || carried === 'read') {
+        // A read at the round sees every write so far, so it supersedes whatever hints carried.
+        docs.set(hint.id, 'read');
+      } else {
+        // Each hint is a superset of what was pending before its write, but kicks can arrive out
+        // of write order: their union misses nothing a later one would have carried.
+        const entries = carried ?? new Map<string, OutboxEntry>();
+        for (const entry of hint.outbox) entries.set(entry._id, entry);
+        docs.set(hint.id, entries);
+      }
+      hinted.set(hint.model, docs);
     } else {
       sweep = true;
     }

@@ -3,12 +3,12 @@ import { testServers, uniqueDbUrl, waitFor } from '@helpdesk/testkit';
 import mongoose, { type Connection } from 'mongoose';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeEnvelope } from '../src/envelope.ts';
-import { outboxEntries } from '../src/outbox.ts';
+import { type OutboxEntry, outboxEntries, withOutbox } from '../src/outbox.ts';
 import { startOutboxRelay } from '../src/outbox-relay.ts';
 import { widgetModel } from './fixtures/widget.model.ts';
-import { uniqueName } from './support.ts';
+import { captureLogger, uniqueName } from './support.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -23,14 +23,27 @@ function widgetEvent(widgetId: string, sequence: number): Envelope {
   });
 }
 
-/** A broker that fails the events named in `failing` until they are removed from it. */
+/**
+ * A broker that fails the events named in `failing` until they are removed from it, and holds
+ * the events of the aggregates in `held` until `release()`.
+ */
 function fakeBroker() {
   const published: Envelope[] = [];
   const failing = new Set<string>();
+  const held = new Set<string>();
+  const gate = Promise.withResolvers<void>();
+  let holding = 0;
   return {
     published,
     failing,
+    held,
+    release: () => gate.resolve(),
+    holding: () => holding,
     async publish(envelope: Envelope) {
+      if (held.has(envelope.aggregateId)) {
+        holding++;
+        await gate.promise;
+      }
       if (failing.has(envelope.id)) throw new Error('broker unavailable');
       published.push(envelope);
     },
@@ -157,5 +170,148 @@ describe('outbox relay', () => {
     } finally {
       await relay.stop();
     }
+  });
+
+  describe('kicked with the outbox the write left', () => {
+    const widgetWith = async (id: string, ...sequences: number[]) => {
+      const outbox = outboxEntries(...sequences.map((n) => widgetEvent(id, n)));
+      await Widgets.create({
+        _id: id,
+        orgId: 'org-test',
+        name: id,
+        sequence: Math.max(...sequences),
+        outbox,
+      });
+      return outbox;
+    };
+    /** A change with one more event, returning the whole outbox as the write left it. */
+    const change = async (id: string, sequence: number): Promise<OutboxEntry[]> => {
+      const doc = await Widgets.findOneAndUpdate(
+        { _id: id },
+        withOutbox({ $set: { sequence } }, widgetEvent(id, sequence)),
+        { returnDocument: 'after' },
+      )
+        .select('+outbox')
+        .lean();
+      return doc?.outbox ?? [];
+    };
+    // Straight from the driver, so the spy on `Widgets.findOne` counts the relay's reads only.
+    const pendingOf = async (id: string) =>
+      (((await Widgets.collection.findOne({ _id: id as never }))?.outbox ?? []) as OutboxEntry[]).map(
+        (entry) => entry.envelope.sequence,
+      );
+    const sequencesOf = (published: Envelope[], id: string) =>
+      published.filter((e) => e.aggregateId === id).map((e) => e.sequence);
+
+    async function started(broker: ReturnType<typeof fakeBroker>, logger = pino({ level: 'silent' })) {
+      const relay = startOutboxRelay({ models: [Widgets], broker, logger, intervalMs: 60_000 });
+      await relay.drained();
+      return relay;
+    }
+
+    it('when a hint carries the outbox, then its events go out in sequence order and are pulled without reading the document', async () => {
+      const broker = fakeBroker();
+      const relay = await started(broker);
+      const reads = vi.spyOn(Widgets, 'findOne');
+      try {
+        const id = uniqueName('w');
+        const [third, first, second] = await widgetWith(id, 3, 1, 2);
+        relay.kick({ model: Widgets, id, outbox: [third, first, second] as OutboxEntry[] });
+        await waitFor(async () => (await pendingOf(id)).length === 0, { description: 'events pulled' });
+        expect(sequencesOf(broker.published, id)).toEqual([1, 2, 3]);
+        expect(reads).not.toHaveBeenCalled();
+
+        // A hint without entries still reads the document: the spy does see the relay's reads.
+        const bare = uniqueName('w');
+        await widgetWith(bare, 1);
+        relay.kick({ model: Widgets, id: bare });
+        await waitFor(async () => (await pendingOf(bare)).length === 0, { description: 'bare hint served' });
+        expect(reads).toHaveBeenCalledTimes(1);
+      } finally {
+        reads.mockRestore();
+        await relay.stop();
+      }
+    });
+
+    it('when a stale hint names events already published and pulled, then only the pending ones go out', async () => {
+      const broker = fakeBroker();
+      const relay = await started(broker);
+      try {
+        const id = uniqueName('w');
+        const written = await widgetWith(id, 1, 2);
+        relay.kick({ model: Widgets, id, outbox: written });
+        await waitFor(async () => (await pendingOf(id)).length === 0, { description: 'first events pulled' });
+
+        // A write whose view of the outbox predates that pull (it raced the round).
+        const [third] = await change(id, 3);
+        relay.kick({ model: Widgets, id, outbox: [...written, third as OutboxEntry] });
+        await waitFor(async () => (await pendingOf(id)).length === 0, { description: 'third event pulled' });
+        // Only stale, and alone in its round: a later kick's round proves it is over.
+        relay.kick({ model: Widgets, id, outbox: written });
+        const other = uniqueName('w');
+        relay.kick({ model: Widgets, id: other, outbox: await widgetWith(other, 1) });
+        await waitFor(() => sequencesOf(broker.published, other).length === 1, {
+          description: 'later round',
+        });
+        expect(sequencesOf(broker.published, id)).toEqual([1, 2, 3]);
+      } finally {
+        await relay.stop();
+      }
+    });
+
+    it('when the first carried event fails to publish, then the later ones stay in the document for the sweep', async () => {
+      const broker = fakeBroker();
+      const { logger, lines } = captureLogger();
+      const relay = await started(broker, logger);
+      try {
+        const id = uniqueName('w');
+        const written = await widgetWith(id, 1, 2, 3);
+        broker.failing.add(written[0]?._id ?? '');
+        relay.kick({ model: Widgets, id, outbox: written });
+        await waitFor(() => lines.some((l) => l.msg === 'cannot publish, will retry'), {
+          description: 'the failed publish',
+        });
+        expect(sequencesOf(broker.published, id)).toEqual([]);
+        expect(await pendingOf(id)).toEqual([1, 2, 3]);
+
+        broker.failing.clear();
+        await relay.drained();
+        expect(sequencesOf(broker.published, id)).toEqual([1, 2, 3]);
+        expect(await pendingOf(id)).toEqual([]);
+      } finally {
+        await relay.stop();
+      }
+    });
+
+    async function twoHintsInOneRound(order: 'in write order' | 'reversed') {
+      const broker = fakeBroker();
+      const relay = await started(broker);
+      const reads = vi.spyOn(Widgets, 'findOne');
+      try {
+        // A round busy with another document, so both hints wait for the same next round.
+        const busy = uniqueName('w');
+        broker.held.add(busy);
+        relay.kick({ model: Widgets, id: busy, outbox: await widgetWith(busy, 1) });
+        await waitFor(() => broker.holding() === 1, { description: 'the round is held' });
+
+        const id = uniqueName('w');
+        const inserted = { model: Widgets, id, outbox: await widgetWith(id, 1) };
+        const changed = { model: Widgets, id, outbox: await change(id, 2) };
+        for (const hint of order === 'reversed' ? [changed, inserted] : [inserted, changed]) relay.kick(hint);
+        broker.release();
+        await waitFor(async () => (await pendingOf(id)).length === 0, { description: 'both events pulled' });
+        expect(sequencesOf(broker.published, id)).toEqual([1, 2]);
+        expect(reads).not.toHaveBeenCalled();
+      } finally {
+        reads.mockRestore();
+        await relay.stop();
+      }
+    }
+
+    it("when several hints for one document reach one round, then the latest one's entries go out, each once", () =>
+      twoHintsInOneRound('in write order'));
+
+    it("when kicks arrive out of write order, then the earlier write's events do not wait for the sweep", () =>
+      twoHintsInOneRound('reversed'));
   });
 });

@@ -103,10 +103,10 @@ export async function startTicketsRuntime(opts: {
       events: {
         envelope: makeEnvelope,
         kick: (written) => {
-          if (written?.ticketId) relay.kick({ model: store.models.tickets, id: written.ticketId });
-          else if (written?.categoryId)
-            relay.kick({ model: store.models.categories, id: written.categoryId });
-          else relay.kick();
+          if (!written) relay.kick();
+          else if ('ticketId' in written)
+            relay.kick({ model: store.models.tickets, id: written.ticketId, outbox: written.outbox });
+          else relay.kick({ model: store.models.categories, id: written.categoryId });
         },
       },
       clock: opts.clock ?? (() => new Date()),

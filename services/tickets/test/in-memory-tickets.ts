@@ -1,5 +1,5 @@
 import type { Envelope } from '@helpdesk/contracts';
-import { makeEnvelope } from '@helpdesk/messaging';
+import { makeEnvelope, type OutboxEntry, outboxEntries } from '@helpdesk/messaging';
 import type { TicketChange, TicketRepository } from '../src/domain/ports.ts';
 import { type HistoryEntry, newTicket, parseTicketKey, type Ticket } from '../src/domain/ticket.ts';
 import type { TicketsDeps } from '../src/use-cases/deps.ts';
@@ -8,6 +8,8 @@ interface Stored {
   ticket: Ticket;
   history: HistoryEntry[];
   escalationKeys: string[];
+  /** Never drained: no relay runs here, so everything written stays pending. */
+  pending: OutboxEntry[];
 }
 
 /**
@@ -30,8 +32,10 @@ export class InMemoryTickets implements TicketRepository {
   }
 
   async insert(ticket: Ticket, history: HistoryEntry[], events: Envelope[]) {
-    this.stored.set(ticket.id, structuredClone({ ticket, history, escalationKeys: [] }));
+    const pending = outboxEntries(...events);
+    this.stored.set(ticket.id, structuredClone({ ticket, history, escalationKeys: [], pending }));
     this.outbox.push(...events);
+    return { outbox: structuredClone(pending) };
   }
 
   async find(orgId: string, idOrKey: string) {
@@ -53,7 +57,8 @@ export class InMemoryTickets implements TicketRepository {
     s.history.push(...structuredClone(change.history));
     if (change.escalation) s.escalationKeys.push(change.escalation.key);
     this.outbox.push(...change.events);
-    return structuredClone(s.ticket);
+    s.pending.push(...outboxEntries(...change.events));
+    return { ticket: structuredClone(s.ticket), outbox: structuredClone(s.pending) };
   }
 
   async list(): Promise<never> {
@@ -85,7 +90,7 @@ const unused = new Proxy(
 
 /** Use-case deps over `tickets`, with a fixed clock; whatever a test does not use throws. */
 export function fakeDeps(tickets: InMemoryTickets, now = new Date('2030-01-01T00:00:00Z')) {
-  let kicks = 0;
+  const kicked: Parameters<TicketsDeps['events']['kick']>[0][] = [];
   let ids = 0;
   const deps: TicketsDeps = {
     tickets,
@@ -95,11 +100,11 @@ export function fakeDeps(tickets: InMemoryTickets, now = new Date('2030-01-01T00
     attachments: unused as TicketsDeps['attachments'],
     settings: { maxCommentsPerTicket: 1000, attachmentMaxBytes: 1024 },
     autoAssign: async () => null,
-    events: { envelope: makeEnvelope, kick: () => void kicks++ },
+    events: { envelope: makeEnvelope, kick: (written) => void kicked.push(written) },
     clock: () => now,
     newId: () => `t-${++ids}`,
   };
-  return { deps, kicks: () => kicks };
+  return { deps, kicks: () => kicked.length, kicked };
 }
 
 /** A stored-shape ticket for seeding the fake. */

@@ -6,7 +6,7 @@ import {
   TicketUpdatedEventSchema,
 } from '@helpdesk/contracts';
 import type { EventCollector } from '@helpdesk/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectStatus, openTicket, people } from './fixtures.ts';
 import { as, collectTicketEvents, startTickets, type Tickets } from './harness.ts';
 
@@ -120,6 +120,30 @@ describe('ticket events', () => {
     );
     expect(after.body.version).toBe(2);
     expect((await upTo(created.id, 2)).map((e) => e.body.sequence)).toEqual([1, 2]);
+  });
+
+  it('when a ticket is created and changed, then the relay publishes from the outbox each write returned, never reading the ticket back', async () => {
+    const kicks = vi.spyOn(t.relay, 'kick');
+    const reads = vi.spyOn(t.store.models.tickets, 'findOne');
+    try {
+      const created = await openTicket(t, who.customer);
+      const patched = expectStatus(
+        await as(t, who.admin).patch(`/api/tickets/${created.id}/`, { priority: 'high' }),
+        200,
+      );
+      const published = await upTo(created.id, patched.body.version);
+      const hints = kicks.mock.calls.map(([hint]) => hint).filter((hint) => hint?.id === created.id);
+      // Each write's own event is the last of the outbox it hands over.
+      expect(hints.map((hint) => hint?.outbox?.at(-1)?._id)).toEqual(published.map((e) => e.body.id));
+      // The relay's read of a hinted ticket asks for its outbox; the app's own reads never do.
+      const relayReads = reads.mock.calls.filter(([, projection]) =>
+        JSON.stringify(projection)?.includes('outbox'),
+      );
+      expect(relayReads).toEqual([]);
+    } finally {
+      kicks.mockRestore();
+      reads.mockRestore();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Envelope, Priority, Role, TicketStatus } from '@helpdesk/contracts';
+import type { OutboxEntry } from '@helpdesk/messaging';
 import type { Comment, HistoryEntry, Ticket } from './ticket.ts';
 
 /** One atomic change of a ticket: fields, history, an optional comment, and its events. */
@@ -35,14 +36,25 @@ export interface TicketListQuery {
   cursor?: string;
 }
 
+/**
+ * What a ticket write hands on to the outbox relay: the ticket's whole pending outbox as the write
+ * left it (its own events and any still unpublished), so the relay publishes without reading it.
+ */
+export interface WrittenOutbox {
+  outbox: OutboxEntry[];
+}
+
 export interface TicketRepository {
   /** The org's next ticket number; atomic, so concurrent creates get distinct consecutive numbers. */
   nextNumber(orgId: string): Promise<number>;
-  insert(ticket: Ticket, history: HistoryEntry[], events: Envelope[]): Promise<void>;
+  insert(ticket: Ticket, history: HistoryEntry[], events: Envelope[]): Promise<WrittenOutbox>;
   /** By id, or by key (`HD-000042`), in the org. */
   find(orgId: string, idOrKey: string): Promise<Ticket | null>;
-  /** Applies the change if the ticket is still at `read.version` (and has not applied `escalation.key`); else null. */
-  apply(read: Ticket, change: TicketChange): Promise<Ticket | null>;
+  /**
+   * Applies the change if the ticket is still at `read.version` (and has not applied
+   * `escalation.key`); else null. Returns the ticket as written.
+   */
+  apply(read: Ticket, change: TicketChange): Promise<(WrittenOutbox & { ticket: Ticket }) | null>;
   list(query: TicketListQuery): Promise<{ results: Ticket[]; next: string | null }>;
   comments(orgId: string, id: string): Promise<Comment[]>;
   history(orgId: string, id: string): Promise<HistoryEntry[]>;

@@ -1,8 +1,9 @@
 import { decodeCursor, encodeCursor, ValidationError } from '@helpdesk/kit';
-import { outboxEntries, withOutbox } from '@helpdesk/messaging';
+import { type OutboxEntry, outboxEntries, withOutbox } from '@helpdesk/messaging';
+import type { mongo } from 'mongoose';
 import type { TicketListQuery, TicketRepository } from '../domain/ports.ts';
 import { ACTIVE_STATUSES } from '../domain/status-machine.ts';
-import { parseTicketKey, type Ticket } from '../domain/ticket.ts';
+import { type HistoryEntry, parseTicketKey, type Ticket } from '../domain/ticket.ts';
 import type { CounterModel, TicketDoc, TicketModel } from './ticket.model.ts';
 
 const toTicket = ({
@@ -16,6 +17,53 @@ const toTicket = ({
   id: _id,
   ...rest,
 });
+
+/**
+ * The document `Tickets.create` would store, field for field and in its order, built by hand:
+ * creating a ticket is the hot path, and mongoose's document hydration and validation were a
+ * good part of its CPU (docs/tickets.md, Performance). The schema's defaults are spelled out
+ * here, so a new schema field needs a line here too (ticket.repository.int.test.ts compares
+ * both ways).
+ */
+function newTicketDoc(t: Ticket, history: HistoryEntry[], outbox: OutboxEntry[]): Required<TicketDoc> {
+  return {
+    _id: t.id,
+    orgId: t.orgId,
+    number: t.number,
+    title: t.title,
+    description: t.description ?? '',
+    categoryId: t.categoryId ?? null,
+    priority: t.priority,
+    status: t.status,
+    requesterId: t.requesterId,
+    assigneeId: t.assigneeId ?? null,
+    tags: [...(t.tags ?? [])],
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+    firstResponseAt: t.firstResponseAt ?? null,
+    resolvedAt: t.resolvedAt ?? null,
+    closedAt: t.closedAt ?? null,
+    escalationLevel: t.escalationLevel ?? 0,
+    reopenCount: t.reopenCount ?? 0,
+    commentCount: t.commentCount ?? 0,
+    publicCommentCount: t.publicCommentCount ?? 0,
+    version: t.version,
+    publicVersion: t.publicVersion,
+    publicUpdatedAt: t.publicUpdatedAt,
+    comments: [],
+    history: history.map((h) => ({
+      at: h.at,
+      actorId: h.actorId,
+      actorRole: h.actorRole,
+      field: h.field,
+      old: h.old ?? null,
+      new: h.new ?? null,
+      internal: h.internal ?? false,
+    })),
+    escalations: [],
+    outbox,
+  };
+}
 
 const SORT_FIELDS = { created: 'createdAt', updated: 'updatedAt', number: 'number' } as const;
 
@@ -70,15 +118,11 @@ export function createTicketRepository(Tickets: TicketModel, Counters: CounterMo
     },
 
     async insert(t, history, events) {
-      const { id, ...fields } = t;
-      await Tickets.create({
-        _id: id,
-        ...fields,
-        history,
-        comments: [],
-        escalations: [],
-        outbox: outboxEntries(...events),
-      });
+      const outbox = outboxEntries(...events);
+      // The driver's own collection: its type does not know our string `_id`s.
+      const raw = Tickets.collection as unknown as mongo.Collection<TicketDoc>;
+      await raw.insertOne(newTicketDoc(t, history, outbox));
+      return { outbox };
     },
 
     async find(orgId, idOrKey) {
@@ -100,10 +144,12 @@ export function createTicketRepository(Tickets: TicketModel, Counters: CounterMo
         { $set: { ...change.set, version }, ...(Object.keys(push).length ? { $push: push } : {}) },
         ...change.events,
       );
-      const doc = await Tickets.findOneAndUpdate(filter, update, {
-        returnDocument: 'after',
-      }).lean<TicketDoc>();
-      return doc ? toTicket(doc) : null;
+      // The outbox comes back for the relay, which then publishes without reading the ticket; the
+      // thread, history and escalations stay out (not selected by the schema), as nobody needs them.
+      const doc = await Tickets.findOneAndUpdate(filter, update, { returnDocument: 'after' })
+        .select('+outbox')
+        .lean<TicketDoc>();
+      return doc ? { ticket: toTicket(doc), outbox: doc.outbox ?? [] } : null;
     },
 
     async list(q) {

@@ -84,7 +84,7 @@ export async function createTicket(
   ticket.publicVersion = draft.publicVersion;
   const history = [{ ...created, field: 'created', old: null, new: draft.number }, ...change.history];
   const events = [opened, ...change.events];
-  await deps.tickets.insert(ticket, history, events);
-  deps.events.kick({ ticketId: ticket.id });
+  const { outbox } = await deps.tickets.insert(ticket, history, events);
+  deps.events.kick({ ticketId: ticket.id, outbox });
   return ticket;
 }

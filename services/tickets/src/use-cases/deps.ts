@@ -1,4 +1,4 @@
-import type { makeEnvelope } from '@helpdesk/messaging';
+import type { makeEnvelope, OutboxEntry } from '@helpdesk/messaging';
 import type { AssignmentRuleRepository } from '../domain/assignment-rule.ts';
 import type { AttachmentStore } from '../domain/attachment.ts';
 import type { CategoryRepository, TicketRepository, UserDirectory } from '../domain/ports.ts';
@@ -21,11 +21,12 @@ export interface TicketsDeps {
   autoAssign: (draft: Ticket) => Promise<AutoAssignment | null>;
   /**
    * `kick` tells the outbox relay that a ticket (or a category) just got events, so it publishes
-   * them now, reading that one document.
+   * them now: a ticket's from the `outbox` its write returned, a category's by reading that one
+   * document. Only after the write succeeded: the relay publishes a given outbox as it is.
    */
   events: {
     envelope: typeof makeEnvelope;
-    kick: (written?: { ticketId?: string; categoryId?: string }) => void;
+    kick: (written?: { ticketId: string; outbox?: OutboxEntry[] } | { categoryId: string }) => void;
   };
   clock: () => Date;
   newId: () => string;

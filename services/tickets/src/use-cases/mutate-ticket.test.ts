@@ -66,6 +66,18 @@ describe('mutateTicket', () => {
     expect(new Set(tickets.outbox.map((e) => e.id)).size).toBe(4);
   });
 
+  it('when a change is written, then the relay is kicked with the whole pending outbox the write returned', async () => {
+    const { tickets, deps, kicked } = await setup();
+    await mutateTicket(deps, admin, 'ticket-1', rename('a'));
+    await mutateTicket(deps, admin, 'ticket-1', rename('b', 2));
+    // The fake's outbox is never drained, so the last write left all three events pending.
+    expect(kicked.at(-1)).toEqual({
+      ticketId: 'ticket-1',
+      outbox: tickets.outbox.map((e) => expect.objectContaining({ _id: e.id, envelope: e })),
+    });
+    expect(tickets.outbox).toHaveLength(3);
+  });
+
   it('when another write lands between read and write, then the ticket is read and planned again', async () => {
     const { tickets, deps } = await setup();
     let interfered = false;

@@ -69,8 +69,8 @@ export async function mutateTicket(
     const { change } = buildChange(deps, acting, read, p, deps.clock(), opts);
     const written = await deps.tickets.apply(read, change);
     if (written) {
-      deps.events.kick({ ticketId: written.id });
-      return written;
+      deps.events.kick({ ticketId: written.ticket.id, outbox: written.outbox });
+      return written.ticket;
     }
     const current = await deps.tickets.find(acting.orgId, read.id);
     // Same version, no match: the escalation's key was applied before, so there is nothing to do.
