@@ -11,6 +11,8 @@
 // slow the offered rate down), as tickets arriving one after another would start them.
 // Usage: pnpm bench:sla [--tickets=10000] [--due=1000] [--rate=110] [--concurrency=256] [--sample=200]
 //   [--first=60] [--window=60]   (seconds: the first deadline, and the span of the due ones)
+// BENCH_TEMPORAL_ARGS adds arguments to the dev server's command line (to try its settings, e.g.
+// "--dynamic-config-value matching.numTaskqueueReadPartitions=1").
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';

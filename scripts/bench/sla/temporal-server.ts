@@ -28,6 +28,8 @@ export async function startBenchTemporal(namespace: string): Promise<BenchTempor
   const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port)];
   args.push('--ui-port', String(uiPort), '--namespace', namespace, '--log-level', 'warn');
   for (const sa of SEARCH_ATTRIBUTES) args.push('--search-attribute', sa);
+  // Server settings under test, e.g. BENCH_TEMPORAL_ARGS="--dynamic-config-value matching.numTaskqueueReadPartitions=1".
+  args.push(...(process.env.BENCH_TEMPORAL_ARGS ?? '').split(/\s+/).filter(Boolean));
   const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
