@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { deleteQueues } from '../../../libs/testkit/src/delete-queues.ts';
 // The module itself, not the package: its index needs vitest.
 import { type ServiceProcess, startService, stopService } from '../../../libs/testkit/src/service-process.ts';
 
@@ -82,9 +83,15 @@ export async function startTicketsStack(servers: Servers): Promise<TicketsStack>
     AMQP_URL: servers.amqpUrl,
     INTERNAL_TOKEN: randomBytes(32).toString('hex'),
   };
+  // Queues of this run's own: the default ones are durable and shared, so the service would take
+  // whatever other runs left in them (and leave them to collect events after it).
+  const queuePrefix = `bench-tickets-${suffix}`;
   const started: ServiceProcess[] = [];
   const stop = async () => {
     for (const s of [...started].reverse()) await stopService(s, { killAfterMs: STOP_TIMEOUT_MS });
+    await deleteQueues(servers.amqpUrl, [`${queuePrefix}.users`, `${queuePrefix}.escalations`]).catch((err) =>
+      console.error('clean-up of the queues:', err),
+    );
   };
   try {
     const identity = await startService('identity', {
@@ -98,6 +105,7 @@ export async function startTicketsStack(servers: Servers): Promise<TicketsStack>
       ...common,
       ...upstreams,
       MONGO_URL: dbUrl(servers.mongoUrl, dbs.tickets),
+      QUEUE_PREFIX: queuePrefix,
     });
     started.push(tickets);
     const gateway = await startService('gateway', {
