@@ -374,6 +374,28 @@ describe('reports through the gateway (issue 5)', () => {
     ]);
     expect(await everything(admin.token)).toEqual(before);
 
+    // In the background, through the gateway: 202 at once, then the status says when it is live.
+    const background = await fetch(`${stack.gateway}/api/reports/rebuild/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}`, prefer: 'respond-async' },
+    });
+    expect(background.status).toBe(202);
+    expect(background.headers.get('location')).toBe('/api/reports/rebuild/');
+    expect(background.headers.get('preference-applied')).toBe('respond-async');
+    const started = (await background.json()) as {
+      live: { generation: number };
+      running: { generation: number } | null;
+    };
+    const next = opsBody.orgs[0]?.generation ?? Number.NaN;
+    expect(started.running?.generation ?? started.live.generation).toBe(next + 1);
+    await waitFor(async () => {
+      const status = await call('GET', '/api/reports/rebuild/', admin.token);
+      return (
+        status.status === 200 && status.body.state === 'idle' && status.body.live.generation === next + 1
+      );
+    });
+    expect(await everything(admin.token)).toEqual(before);
+
     const sorted = lags.map((l) => l.ms).sort((a, b) => a - b);
     const p50 = sorted[Math.ceil(sorted.length / 2) - 1] ?? Number.NaN;
     console.log(

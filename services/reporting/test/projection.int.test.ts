@@ -156,6 +156,78 @@ describe('projections', () => {
     );
   });
 
+  it('when a rebuild is asked with Prefer: respond-async, then 202 once it runs, its status can be polled, and the result equals the live one', async () => {
+    const admin = await t.user('admin', t.org('async'));
+    const events = scenario(admin.orgId);
+    await t.publish(events);
+    await t.handled(events);
+    const idle = await as(t, admin).get('/api/reports/rebuild/');
+    expect(idle.status).toBe(200);
+    const live = idle.body.live.generation;
+    expect(idle.body).toEqual({
+      org_id: admin.orgId,
+      state: 'idle',
+      live: { generation: live, time_zone: 'UTC' },
+      running: null,
+    });
+
+    // Held just before it goes live, so the 202 and the status see it running.
+    const release = Promise.withResolvers<void>();
+    faults.beforeFinishBuild = async (orgId) => {
+      if (orgId === admin.orgId) await release.promise;
+    };
+    const started = await as(t, admin).post('/api/reports/rebuild/', undefined, {
+      prefer: 'respond-async, wait=5',
+    });
+    expect(started.status).toBe(202);
+    expect(started.headers.get('location')).toBe('/api/reports/rebuild/');
+    expect(started.headers.get('preference-applied')).toBe('respond-async');
+    expect(started.body).toMatchObject({
+      state: 'running',
+      live: { generation: live },
+      running: { generation: live + 1, time_zone: 'UTC' },
+    });
+    expect(Date.parse(started.body.running.heartbeat_at)).not.toBeNaN();
+    const again = await as(t, admin).post('/api/reports/rebuild/', undefined, { prefer: 'respond-async' });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('REPORT_REBUILD_IN_PROGRESS');
+    expect((await as(t, admin).get('/api/reports/rebuild/')).body.state).toBe('running');
+
+    release.resolve();
+    await waitFor(async () => {
+      const s = await as(t, admin).get('/api/reports/rebuild/');
+      return s.body.state === 'idle' && s.body.live.generation === live + 1;
+    });
+    expect(await reportsOf(admin)).toEqual(await reportsOf(reference));
+  });
+
+  it('when a rebuild status is asked by an agent or without a token, then 403 or 401', async () => {
+    const agent = await t.user('agent', t.org('async-denied'));
+    expect((await as(t, agent).get('/api/reports/rebuild/')).status).toBe(403);
+    expect((await as(t, undefined).get('/api/reports/rebuild/')).status).toBe(401);
+    expect(
+      (await as(t, agent).post('/api/reports/rebuild/', undefined, { prefer: 'respond-async' })).status,
+    ).toBe(403);
+  });
+
+  it("when a rebuild's heartbeat stopped, then its status says stalled", async () => {
+    const admin = await t.user('admin', t.org('stalled'));
+    await t.deps.settings.claimBuild(
+      admin.orgId,
+      'UTC',
+      new Date(NOW.getTime() - STALE_BUILD_MS - 1_000),
+      STALE_BUILD_MS,
+    );
+    const s = await as(t, admin).get('/api/reports/rebuild/');
+    expect(s.body.state).toBe('stalled');
+    expect(s.body.running.generation).toBe(s.body.live.generation + 1);
+    await runMaintenance(t.deps);
+    expect((await as(t, admin).get('/api/reports/rebuild/')).body).toMatchObject({
+      state: 'idle',
+      running: null,
+    });
+  });
+
   it('when the ops route is called without the internal token or with a wrong one, then 403; with it, the org is rebuilt', async () => {
     const denied = await t.app.request(`/internal/reports/rebuild?org=${reference.orgId}`, {
       method: 'POST',

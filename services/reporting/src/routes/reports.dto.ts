@@ -148,4 +148,26 @@ export const RebuildResultSchema = z
   })
   .openapi('ReportRebuild');
 
+export const RebuildStatusSchema = z
+  .object({
+    org_id: z.string(),
+    state: z
+      .enum(['idle', 'running', 'stalled'])
+      .describe(
+        '`running`: a rebuild renews its heartbeat after every batch; `stalled`: its heartbeat stopped 2 minutes ago or more (its process died), and the maintenance sweep abandons it within 30 s.',
+      ),
+    live: z
+      .object({ generation: z.number().int(), time_zone: z.string() })
+      .describe('The generation the reports answer from now.'),
+    running: z
+      .object({
+        generation: z.number().int(),
+        time_zone: z.string(),
+        heartbeat_at: z.string().describe('When the rebuild last renewed its claim (RFC 3339).'),
+      })
+      .nullable()
+      .describe('The rebuild under way, if any; it becomes `live` when complete.'),
+  })
+  .openapi('ReportRebuildStatus');
+
 export const csvResponse = { 'text/csv': { schema: z.string() } };

@@ -2,6 +2,7 @@ import { RebuildInProgressError } from '../domain/reports.errors.ts';
 import { parseEvent } from '../domain/ticket-facts.ts';
 import type { ReportingDeps } from './deps.ts';
 import { groupByTicket } from './ingest-events.ts';
+import type { OrgSettings } from './ports.ts';
 import { projectTickets } from './project-tickets.ts';
 
 /**
@@ -31,10 +32,14 @@ export async function abandonGeneration(deps: ReportingDeps, orgId: string, gen:
  * The work does not depend on the caller waiting: it finishes (or, on shutdown or failure, is
  * abandoned whole, the live generation untouched) whether or not anyone reads the answer.
  */
-export function rebuildProjections(
-  deps: ReportingDeps,
-  opts: { orgId?: string; tz?: string } = {},
-): Promise<RebuildResult> {
+export interface RebuildOptions {
+  orgId?: string;
+  tz?: string;
+  /** Told once each org's new generation is claimed (the rebuild of that org is then under way). */
+  onClaimed?: (orgId: string, building: NonNullable<OrgSettings['building']>) => void;
+}
+
+export function rebuildProjections(deps: ReportingDeps, opts: RebuildOptions = {}): Promise<RebuildResult> {
   const run = rebuildAll(deps, opts);
   const running = deps.lifecycle?.running;
   if (!running) return run;
@@ -47,20 +52,21 @@ export function rebuildProjections(
   return run;
 }
 
-async function rebuildAll(deps: ReportingDeps, opts: { orgId?: string; tz?: string }) {
+async function rebuildAll(deps: ReportingDeps, opts: RebuildOptions) {
   const orgIds = opts.orgId
     ? [opts.orgId]
     : [...new Set([...(await deps.rawEvents.orgIds()), ...(await deps.settings.orgIds())])].sort();
   const result: RebuildResult = { orgs: [] };
-  for (const orgId of orgIds) result.orgs.push(await rebuildOrg(deps, orgId, opts.tz));
+  for (const orgId of orgIds) result.orgs.push(await rebuildOrg(deps, orgId, opts));
   return result;
 }
 
-async function rebuildOrg(deps: ReportingDeps, orgId: string, tzOpt: string | undefined) {
+async function rebuildOrg(deps: ReportingDeps, orgId: string, opts: RebuildOptions) {
   const current = await deps.settings.get(orgId);
-  const tz = tzOpt ?? current.building?.tz ?? current.tz;
+  const tz = opts.tz ?? current.building?.tz ?? current.tz;
   const building = await deps.settings.claimBuild(orgId, tz, deps.clock(), STALE_BUILD_MS);
   if (!building) throw new RebuildInProgressError(orgId);
+  opts.onClaimed?.(orgId, building);
   const target = { orgId, gen: building.gen, tz: building.tz };
   const stillOurs = async () => {
     deps.lifecycle?.stopping.throwIfAborted();
@@ -91,4 +97,26 @@ async function rebuildOrg(deps: ReportingDeps, orgId: string, tzOpt: string | un
   await deps.facts.deleteGenerationsBelow(orgId, building.gen);
   await deps.buckets.deleteGenerationsBelow(orgId, building.gen);
   return { org_id: orgId, events, generation: building.gen, time_zone: building.tz };
+}
+
+export interface RebuildStatus {
+  orgId: string;
+  /** `stalled`: a rebuild whose heartbeat stopped; the maintenance sweep abandons it. */
+  state: 'idle' | 'running' | 'stalled';
+  live: { gen: number; tz: string };
+  running: { gen: number; tz: string; heartbeatAt: Date } | null;
+}
+
+/** Whether a rebuild of the org runs, from its settings (a running one renews them per batch). */
+export async function rebuildStatus(deps: ReportingDeps, orgId: string): Promise<RebuildStatus> {
+  const s = await deps.settings.get(orgId);
+  const b = s.building;
+  const heartbeatAt = b ? new Date(b.since) : null;
+  const stalled = heartbeatAt !== null && deps.clock().getTime() - heartbeatAt.getTime() >= STALE_BUILD_MS;
+  return {
+    orgId,
+    state: !b ? 'idle' : stalled ? 'stalled' : 'running',
+    live: { gen: s.gen, tz: s.tz },
+    running: b && heartbeatAt ? { gen: b.gen, tz: b.tz, heartbeatAt } : null,
+  };
 }
