@@ -1,6 +1,7 @@
 import type { Envelope } from '@helpdesk/contracts';
 import { testServers, uniqueDbUrl } from '@helpdesk/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumeReportEvents } from '../src/consumers/report-events.consumer.ts';
 import { openStore, type Store } from '../src/infra/store.ts';
 import type { ReportingDeps } from '../src/use-cases/deps.ts';
 import { ingestEvents } from '../src/use-cases/ingest-events.ts';
@@ -210,5 +211,49 @@ describe('pipelined ingest', () => {
     expect(writes.flat().every((w) => w.prevRev !== null)).toBe(true);
     await ingestEvents(deps, stage(l, 2));
     expect(await liveBuckets('moved')).toEqual(await reference('moved-r4'));
+  });
+
+  it("when one org's clean-up fails while another org of the same batch is still projecting, then it is logged and the process goes on", async () => {
+    // Unhandled, the failed clean-up would end the process (vitest reports it as an error).
+    const warnings: string[] = [];
+    const logger = {
+      warn: (_o: unknown, msg: string) => warnings.push(msg),
+      debug: () => {},
+    } as never;
+    const deps = withFacts({
+      clearPending: async (ops) => {
+        if (ops.some((o) => o.id.startsWith('crash-a|'))) throw new Error('simulated outage');
+        await store.facts.clearPending(ops);
+      },
+      writeMany: async (w) => {
+        // Org B's facts are written well after org A's clean-up failed.
+        if (w.some((x) => x.doc.orgId === 'crash-b')) await new Promise((done) => setTimeout(done, 200));
+        return store.facts.writeMany(w);
+      },
+    });
+    let handler: ((e: Envelope, ctx: never) => Promise<void>) | undefined;
+    const broker = {
+      consume: async (o: { handler: typeof handler }) => {
+        handler = o.handler;
+        return { cancel: async () => {} };
+      },
+    };
+    const consumer = await consumeReportEvents(broker as never, deps, {
+      queuePrefix: 'unused',
+      logger,
+      batch: { maxSize: 100, maxWaitMs: 20 },
+    });
+    const a = lives('crash-a');
+    const b = lives('crash-b');
+    const ctx = { log: { debug: () => {} } } as never;
+    await Promise.all([...stage(a, 0), ...stage(b, 0)].map((e) => handler?.(e, ctx)));
+    await consumer.cancel();
+    expect(warnings).toContain('report batch clean-up failed; left to the sweep');
+
+    // The ops left pending are finished by the next touch, each once.
+    const plain = withFacts({});
+    for (const n of [1, 2]) await ingestEvents(plain, [...stage(a, n), ...stage(b, n)]);
+    expect(await liveBuckets('crash-a')).toEqual(await reference('crash-r5'));
+    expect(await liveBuckets('crash-b')).toEqual(await reference('crash-r6'));
   });
 });

@@ -35,24 +35,26 @@ export async function consumeReportEvents(
   let cleaning: Promise<unknown> = Promise.resolve();
   const ingest = async (events: Envelope[]) => {
     const tracker = trackFreshEvents(deps.facts);
+    // Each clean-up is given its handler as it is handed over: one that fails while the rest of
+    // the batch still runs would otherwise be an unhandled rejection, which ends the process.
+    // A failed clean-up released its leases: the next touch of those tickets (or the sweep)
+    // finishes it, guarded by the bucket markers, so it only needs telling.
     const cleanups: Promise<void>[] = [];
+    const deferCleanup = (p: Promise<void>) =>
+      cleanups.push(
+        p.catch((err: unknown) =>
+          opts.logger?.warn({ err }, 'report batch clean-up failed; left to the sweep'),
+        ),
+      );
     let applied = 0;
     try {
       ({ applied } = await ingestEvents({ ...deps, facts: tracker.facts }, events, {
         after: cleaning,
-        deferCleanup: (p) => cleanups.push(p),
+        deferCleanup,
       }));
     } finally {
       // Also after a failed batch: some of its ops may be written, their clean-up under way.
-      // A failed clean-up released its leases: the next touch of those tickets (or the sweep)
-      // finishes it, guarded by the bucket markers, so it only needs telling.
-      cleaning = Promise.all(
-        cleanups.map((p) =>
-          p.catch((err: unknown) =>
-            opts.logger?.warn({ err }, 'report batch clean-up failed; left to the sweep'),
-          ),
-        ),
-      );
+      cleaning = Promise.all(cleanups);
     }
     opts.logger?.debug({ size: events.length, applied }, 'report events batch projected');
     return events.map((e) => tracker.isFresh(e.id));
