@@ -34,7 +34,11 @@ export interface IngestOptions {
    * fact is read (the previous batch's clean-up, which would otherwise show as pending ops).
    */
   after?: Promise<unknown>;
-  /** Given, the clean-up of this batch's ops runs on after its buckets are written (see applyOrRelease). */
+  /**
+   * Given, the clean-up of this batch's ops runs on after its buckets are written (see
+   * applyOrRelease). The receiver must handle each promise's rejection at once: one may fail
+   * while the rest of the batch still runs, and an unhandled rejection ends the process.
+   */
   deferCleanup?: (cleanup: Promise<void>) => void;
 }
 
