@@ -10,7 +10,7 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { openStore } from '../../services/tickets/src/infra/store.ts';
 import { arg, type Cleanup, runBench } from './run.ts';
-import type { Admin, BenchContext } from './tickets/context.ts';
+import { type BenchContext, registerAdmin } from './tickets/context.ts';
 import { benchCreate } from './tickets/create.ts';
 import { benchList } from './tickets/list.ts';
 import { dbUrl, localServers, serverPids, startTicketsStack } from './tickets/stack.ts';
@@ -82,32 +82,4 @@ function load(): string {
   return loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-}
-
-/** A new org's admin through the gateway, as a client would: register with `org`, then log in. */
-async function registerAdmin(gateway: string): Promise<Admin> {
-  const tag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
-  const user = {
-    username: `bench_${tag}`,
-    email: `bench_${tag}@example.test`,
-    password: 'a long bench password 1',
-  };
-  const post = (path: string, body: object) =>
-    fetch(gateway + path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  const reg = await post('/api/auth/register/', { ...user, password2: user.password, org: `Bench ${tag}` });
-  if (reg.status !== 201) throw new Error(`cannot register the admin: ${reg.status} ${await reg.text()}`);
-  const login = await post('/api/auth/login/', { username: user.username, password: user.password });
-  if (!login.ok) throw new Error(`cannot log in: ${login.status} ${await login.text()}`);
-  const { access } = (await login.json()) as { access: string };
-  const claims = JSON.parse(Buffer.from(access.split('.')[1] ?? '', 'base64url').toString()) as {
-    sub: string;
-    org: string;
-    role: string;
-  };
-  if (claims.role !== 'admin') throw new Error(`the registrant is ${claims.role}, not an admin`);
-  return { id: claims.sub, orgId: claims.org, token: access };
 }

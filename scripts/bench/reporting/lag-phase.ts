@@ -1,7 +1,7 @@
 // The lag phase of the reporting benchmark: start the processes, make an admin and its tickets,
 // drive the changes, run the broker baseline at the same rate, print both side by side.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { stopping } from '../tickets/context.ts';
+import { registerAdmin, stopping } from '../tickets/context.ts';
 import type { Servers } from '../tickets/stack.ts';
 import { brokerRoundTrip } from './broker-baseline.ts';
 import { driveLag, startLagStack } from './lag.ts';
@@ -21,7 +21,7 @@ export async function lagPhase(
 ) {
   const stack = await startLagStack(servers, opts.dropDb);
   opts.cleanups.push(stack.stop);
-  const token = await registerAdmin(stack.identity.url);
+  const { token } = await registerAdmin(stack.identity.url);
   const post = (path: string, body: unknown) =>
     fetch(`${stack.tickets.url}${path}`, {
       method: 'POST',
@@ -124,24 +124,4 @@ export async function lagPhase(
     `target: lag p99 < ${TARGET_LAG_P99_MS} ms at ${opts.rate} changes/s: ${fmt(p99)} ms, ${verdict(p99 < TARGET_LAG_P99_MS && lag.unseen === 0)}` +
       (achieved ? '' : ` (the tickets service sustained only ${fmt(lag.rate, 0)} changes/s)`),
   );
-}
-
-async function registerAdmin(identity: string): Promise<string> {
-  const tag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
-  const user = {
-    username: `benchrep_${tag}`,
-    email: `benchrep_${tag}@example.test`,
-    password: 'a long bench password 1',
-  };
-  const post = (path: string, body: object) =>
-    fetch(identity + path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  const reg = await post('/api/auth/register/', { ...user, password2: user.password, org: `Bench ${tag}` });
-  if (reg.status !== 201) throw new Error(`cannot register the admin: ${reg.status} ${await reg.text()}`);
-  const login = await post('/api/auth/login/', { username: user.username, password: user.password });
-  if (!login.ok) throw new Error(`cannot log in: ${login.status} ${await login.text()}`);
-  return ((await login.json()) as { access: string }).access;
 }

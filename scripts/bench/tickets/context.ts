@@ -40,3 +40,34 @@ export async function outboxDrained(ctx: BenchContext, timeoutMs = 15_000): Prom
   }
   return false;
 }
+
+/**
+ * A new org's admin, as a client would make one: register with `org` at `base` (the gateway, or
+ * identity itself), then log in.
+ */
+export async function registerAdmin(base: string): Promise<Admin> {
+  const tag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
+  const user = {
+    username: `bench_${tag}`,
+    email: `bench_${tag}@example.test`,
+    password: 'a long bench password 1',
+  };
+  const post = (path: string, body: object) =>
+    fetch(base + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const reg = await post('/api/auth/register/', { ...user, password2: user.password, org: `Bench ${tag}` });
+  if (reg.status !== 201) throw new Error(`cannot register the admin: ${reg.status} ${await reg.text()}`);
+  const login = await post('/api/auth/login/', { username: user.username, password: user.password });
+  if (!login.ok) throw new Error(`cannot log in: ${login.status} ${await login.text()}`);
+  const { access } = (await login.json()) as { access: string };
+  const claims = JSON.parse(Buffer.from(access.split('.')[1] ?? '', 'base64url').toString()) as {
+    sub: string;
+    org: string;
+    role: string;
+  };
+  if (claims.role !== 'admin') throw new Error(`the registrant is ${claims.role}, not an admin`);
+  return { id: claims.sub, orgId: claims.org, token: access };
+}
