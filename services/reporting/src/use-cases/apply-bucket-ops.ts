@@ -3,6 +3,7 @@ import type { CellDelta } from '../domain/delta.ts';
 import { applyDur } from '../domain/durations.ts';
 import type { ReportingDeps } from './deps.ts';
 import type { BucketDoc, BucketWrite, Cell, PendingOp } from './ports.ts';
+import { type Prefetched, readOrGiven } from './prefetch.ts';
 
 export interface ProjectionTarget {
   orgId: string;
@@ -54,7 +55,7 @@ export interface ApplyOptions {
    * id asked for (null: none yet). The first round uses them instead of reading again; a stale
    * one only loses its revision check and is read again.
    */
-  prefetched?: Map<string, BucketDoc | null>;
+  prefetched?: Prefetched<BucketDoc>;
   /**
    * Given, the clean-up (dropping the pending ops, then the bucket markers) runs on after the
    * buckets are written and its promise is handed here: the projection is visible already, and
@@ -75,7 +76,7 @@ export async function applyBucketOps(
   deps: ReportingDeps,
   target: Pick<ProjectionTarget, 'orgId' | 'gen'>,
   ops: Op[],
-  prefetched?: Map<string, BucketDoc | null>,
+  prefetched?: Prefetched<BucketDoc>,
 ): Promise<void> {
   const byDoc = new Map<string, { fact: string; opId: string; cells: CellDelta[] }[]>();
   for (const op of ops) {
@@ -91,10 +92,7 @@ export async function applyBucketOps(
     if (round >= MAX_ROUNDS) throw new Error('bucket updates keep conflicting; giving up for a retry');
     if (Date.now() > leaseUntil) throw new LeaseLostError();
     const ids = todo.map((d) => bucketId(target, d));
-    const current =
-      round === 0 && prefetched && ids.every((id) => prefetched.has(id))
-        ? new Map(ids.flatMap((id) => (prefetched.get(id) ? [[id, prefetched.get(id) as BucketDoc]] : [])))
-        : await deps.buckets.findMany(ids);
+    const current = await readOrGiven(ids, round === 0 ? prefetched : undefined, deps.buckets.findMany);
     const planned = todo.map((doc) =>
       planBucketWrite(target, doc, current.get(bucketId(target, doc)), byDoc.get(doc) ?? []),
     );

@@ -6,6 +6,7 @@ import type { ProjectionTarget } from './apply-bucket-ops.ts';
 import type { ReportingDeps } from './deps.ts';
 import { knownSettings } from './known-settings.ts';
 import type { OrgSettings } from './ports.ts';
+import { prefetch } from './prefetch.ts';
 import { factId, projectTickets } from './project-tickets.ts';
 
 export interface IngestResult {
@@ -105,12 +106,7 @@ export async function ingestEvents(
   });
   const [settings, early] = await Promise.all([
     deps.settings.getMany([...byOrg.keys()]),
-    guessed.length
-      ? deps.facts.findMany(guessed).then(
-          (docs) => new Map(guessed.map((id) => [id, docs.get(id) ?? null])),
-          () => undefined,
-        )
-      : undefined,
+    prefetch(guessed, deps.facts.findMany),
   ]);
   const counts = await allSettled(
     [...byOrg].map(async ([orgId, tickets]) => {

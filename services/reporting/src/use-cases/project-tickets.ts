@@ -6,19 +6,11 @@ import { addFacts, knows, type ParsedEvent, type TicketFacts } from '../domain/t
 import { type ApplyOptions, applyOrRelease, bucketId, type ProjectionTarget } from './apply-bucket-ops.ts';
 import type { ReportingDeps } from './deps.ts';
 import type { FactDoc, PendingOp } from './ports.ts';
+import { type Prefetched, prefetch, readOrGiven } from './prefetch.ts';
 
 export const factId = (t: ProjectionTarget, ticketId: string) => `${t.orgId}|${t.gen}|${ticketId}`;
 
 const MAX_ROUNDS = 200;
-
-/** The documents among `ids` that exist, from a read that asked for all of them. */
-const present = (ids: string[], docs: Map<string, FactDoc | null>) =>
-  new Map(
-    ids.flatMap((id) => {
-      const d = docs.get(id);
-      return d ? [[id, d] as const] : [];
-    }),
-  );
 const CHUNK = 200;
 export const DEFAULT_LEASE_MS = 15_000;
 const WAIT_MS = 10;
@@ -58,7 +50,7 @@ export interface ProjectOptions extends Pick<ApplyOptions, 'deferCleanup'> {
    * id asked for (null: none yet). The first round uses them instead of reading again; a stale
    * one only loses its revision check and is read again.
    */
-  facts?: Map<string, FactDoc | null>;
+  facts?: Prefetched<FactDoc>;
 }
 
 export async function projectTickets(
@@ -86,8 +78,7 @@ export async function projectTickets(
       throw new Error('ticket facts keep conflicting; giving up for a retry');
     }
     const ids = [...todo.keys()].map((id) => factId(target, id));
-    const found =
-      given && ids.every((id) => given?.has(id)) ? present(ids, given) : await deps.facts.findMany(ids);
+    const found = await readOrGiven(ids, given, deps.facts.findMany);
     given = undefined;
     const unfinished = [...found.values()].filter((f) => f.pending);
     if (unfinished.length) {
@@ -113,12 +104,7 @@ export async function projectTickets(
     const bucketIds = [
       ...new Set(writes.flatMap((w) => w.pending?.docs.map((d) => bucketId(target, d.doc)) ?? [])),
     ];
-    const buckets = bucketIds.length
-      ? deps.buckets.findMany(bucketIds).then(
-          (docs) => new Map(bucketIds.map((id) => [id, docs.get(id) ?? null])),
-          () => undefined,
-        )
-      : Promise.resolve(undefined);
+    const buckets = prefetch(bucketIds, deps.buckets.findMany);
     const ok = await deps.facts.writeMany(
       writes.map((w) => ({
         doc: {
