@@ -44,6 +44,56 @@ describe('time zones', () => {
     expect(berlin(92)).toBe('2026-10-26'); // 23:00 UTC = 00:00 CET
   });
 
+  it('when slots are mapped, then every slot of every day gets the local date of its instant', () => {
+    // The mapper works out one split slot for a day with one offset; checked against the
+    // per-instant date for zones at both ends of the offset range, quarter-hour ones, DST ones
+    // (including a zone whose change skips midnight), on ordinary and transition days.
+    const zones = [
+      'UTC',
+      'Etc/GMT-14',
+      'Pacific/Kiritimati',
+      'Pacific/Pago_Pago',
+      'Asia/Kathmandu',
+      'Australia/Eucla',
+      'Asia/Kolkata',
+      'Europe/Berlin',
+      'America/Los_Angeles',
+      'Atlantic/Azores',
+      'America/Santiago',
+      'Australia/Lord_Howe',
+    ];
+    const days = [
+      '2026-03-08',
+      '2026-03-29',
+      '2026-04-05',
+      '2026-09-06',
+      '2026-10-04',
+      '2026-10-25',
+      '2026-11-01',
+      '2026-11-10',
+    ];
+    for (const tz of zones) {
+      for (const day of days) {
+        const map = slotDayMapper(day, tz);
+        const start = Date.parse(`${day}T00:00:00Z`);
+        for (let slot = 0; slot < 96; slot++) {
+          expect(map(slot), `${tz} ${day} slot ${slot}`).toBe(localDay(start + slot * 15 * 60_000, tz));
+        }
+      }
+    }
+  });
+
+  it('when an offset or a zone name is asked for again, then the remembered answer is the same', () => {
+    const at = Date.parse('2026-10-25T00:30:00Z');
+    expect(offsetMs('Europe/Berlin', at)).toBe(2 * 3_600_000);
+    expect(offsetMs('Europe/Berlin', at)).toBe(2 * 3_600_000);
+    expect(offsetMs('Europe/Berlin', at + 3_600_000)).toBe(3_600_000);
+    expect(offsetMs('UTC', at + 123)).toBe(0);
+    expect(canonicalZone('Asia/Calcutta')).toBe(canonicalZone('Asia/Calcutta'));
+    expect(canonicalZone('Mars/Olympus')).toBeNull();
+    expect(canonicalZone('Mars/Olympus')).toBeNull();
+  });
+
   it('when a zone is not IANA, then it is refused; known ones are canonical', () => {
     expect(canonicalZone('Mars/Olympus')).toBeNull();
     expect(canonicalZone('../etc')).toBeNull();

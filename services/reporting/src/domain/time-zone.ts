@@ -23,16 +23,42 @@ function formatter(tz: string): Intl.DateTimeFormat {
 
 /** The canonical IANA name of `tz`, or null when the runtime does not know the zone. */
 export function canonicalZone(tz: string): string | null {
+  const known = canonical.get(tz);
+  if (known) return known;
   if (!/^[A-Za-z0-9_+\-/]{1,64}$/.test(tz)) return null;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
+    const zone = new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
+    // Only names the runtime knows are kept (a few hundred, with their aliases), so callers
+    // cannot grow the map with made-up ones; the bound is a backstop.
+    if (canonical.size >= 4_096) canonical.clear();
+    canonical.set(tz, zone);
+    return zone;
   } catch {
     return null;
   }
 }
 
+const canonical = new Map<string, string>();
+/** Offsets at instants looked up before, per zone: reports ask for the same day starts again and again. */
+const offsets = new Map<string, Map<number, number>>();
+
 /** The zone's offset from UTC at instant `ms` (local = utc + offset). */
 export function offsetMs(tz: string, ms: number): number {
+  if (tz === 'UTC') return 0;
+  let zone = offsets.get(tz);
+  if (!zone) {
+    zone = new Map();
+    offsets.set(tz, zone);
+  }
+  const known = zone.get(ms);
+  if (known !== undefined) return known;
+  const offset = computeOffsetMs(tz, ms);
+  if (zone.size >= 8_192) zone.clear();
+  zone.set(ms, offset);
+  return offset;
+}
+
+function computeOffsetMs(tz: string, ms: number): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(tz).formatToParts(ms)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   const local = Date.UTC(
@@ -90,6 +116,13 @@ export function slotDayMapper(utcDate: string, tz: string): (slot: number) => st
   const start = Date.parse(`${utcDate}T00:00:00Z`);
   const first = offsetMs(tz, start);
   const last = offsetMs(tz, start + DAY_MS - SLOT_MS);
-  if (first === last) return (slot) => utcDay(start + slot * SLOT_MS + first);
+  if (first === last) {
+    // One offset all day: the slots fall on at most two local dates, split at one slot.
+    const before = utcDay(start + first);
+    const after = utcDay(start + DAY_MS - SLOT_MS + first);
+    if (before === after) return () => before;
+    const split = Math.ceil((Date.parse(`${after}T00:00:00Z`) - start - first) / SLOT_MS);
+    return (slot) => (slot < split ? before : after);
+  }
   return (slot) => localDay(start + slot * SLOT_MS, tz);
 }

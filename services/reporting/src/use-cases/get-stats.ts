@@ -37,10 +37,18 @@ export async function getStats(
     const counters = doc?.cells['*']?.n;
     if (!counters) continue;
     const dayOf = slotDayMapper(d, tz);
-    for (const [name, v] of Object.entries(counters)) {
-      const [counter, slot] = name.split('@') as [StatCounter, string];
-      const row = series.get(dayOf(Number(slot)));
-      if (row) row[counter] += v;
+    // A busy day has a counter in nearly every slot of its 96: the local day of each slot is
+    // worked out once per document, not once per counter.
+    const rows: (StatsRow | undefined | null)[] = [];
+    for (const name in counters) {
+      const at = name.indexOf('@');
+      const slot = Number(name.slice(at + 1));
+      let row = rows[slot];
+      if (row === undefined) {
+        row = series.get(dayOf(slot)) ?? null;
+        rows[slot] = row;
+      }
+      if (row) row[name.slice(0, at) as StatCounter] += counters[name] as number;
     }
   }
   const totals = zeros();
