@@ -61,6 +61,13 @@ interface PendingDoc {
 /** Per hinted document: the entries its hints carried (by event id), or `read` when one had none. */
 type HintedDocs = Map<unknown, Map<string, OutboxEntry> | 'read'>;
 
+/** What a round published of one document. */
+interface Published {
+  id: unknown;
+  published: string[];
+  complete: boolean;
+}
+
 /** How many published-and-pulled event ids a relay remembers (a few hundred KB at most). */
 const SENT_MEMORY = 4_096;
 
@@ -97,8 +104,11 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     }
   };
 
-  // biome-ignore lint/suspicious/noExplicitAny: see OutboxRelayOptions.models
-  async function relayDocument(model: Model<any>, doc: PendingDoc): Promise<boolean> {
+  /**
+   * Publishes a document's pending events in sequence order and says which went out; a failure
+   * stops its later events, so consumers never see them before it. The caller pulls them.
+   */
+  async function publishDocument(doc: PendingDoc): Promise<Published> {
     const entries = [...doc.outbox].sort(
       (a, b) =>
         a.envelope.sequence - b.envelope.sequence || new Date(a.at).getTime() - new Date(b.at).getTime(),
@@ -112,16 +122,35 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         });
         published.push(entry._id);
       } catch (err) {
-        // Later events of this document wait, so consumers do not see them before this one.
         log.warn({ err, eventId: entry._id, type: entry.envelope.type }, 'cannot publish, will retry');
         break;
       }
     }
-    if (published.length > 0) {
-      await model.updateOne({ _id: doc._id }, { $pull: { outbox: { _id: { $in: published } } } });
-      remember(published);
+    return { id: doc._id, published, complete: published.length === entries.length };
+  }
+
+  /**
+   * Pulls what went out of each document, in one command for all of a round's documents of a
+   * model: under load a round serves many writes, and one round trip per document was most of the
+   * relay's cost. Until the pull succeeds nothing counts as sent, so a failed pull means the
+   * events go out again (at least once, as after a crash).
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: see OutboxRelayOptions.models
+  async function pullPublished(model: Model<any>, done: Published[]): Promise<boolean> {
+    const pulled = done.filter((d) => d.published.length > 0);
+    if (pulled.length > 0) {
+      await model.bulkWrite(
+        pulled.map((d) => ({
+          updateOne: {
+            filter: { _id: d.id },
+            update: { $pull: { outbox: { _id: { $in: d.published } } } },
+          },
+        })),
+        { ordered: false },
+      );
+      for (const d of pulled) remember(d.published);
     }
-    return published.length === entries.length;
+    return done.every((d) => d.complete);
   }
 
   /**
@@ -132,16 +161,19 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     const batch = hinted;
     hinted = new Map();
     const results = await Promise.all(
-      [...batch].flatMap(([model, docs]) =>
-        [...docs].map(async ([id, carried]) => {
-          if (carried !== 'read') {
-            const outbox = [...carried.values()].filter((entry) => !sent.has(entry._id));
-            return outbox.length ? relayDocument(model, { _id: id, outbox }) : true;
-          }
-          const doc = (await model.findOne({ _id: id }, { _id: 1, outbox: 1 }).lean()) as PendingDoc | null;
-          return doc?.outbox?.length ? relayDocument(model, doc) : true;
-        }),
-      ),
+      [...batch].map(async ([model, docs]) => {
+        const done = await Promise.all(
+          [...docs].map(async ([id, carried]): Promise<Published> => {
+            if (carried !== 'read') {
+              const outbox = [...carried.values()].filter((entry) => !sent.has(entry._id));
+              return publishDocument({ _id: id, outbox });
+            }
+            const doc = (await model.findOne({ _id: id }, { _id: 1, outbox: 1 }).lean()) as PendingDoc | null;
+            return publishDocument({ _id: id, outbox: doc?.outbox ?? [] });
+          }),
+        );
+        return pullPublished(model, done);
+      }),
     );
     if (results.includes(false)) sweep = true;
     return results.includes(false) ? 'failed' : 'drained';
@@ -159,8 +191,8 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         .sort({ 'outbox.at': 1 })
         .limit(batchSize)
         .lean()) as PendingDoc[];
-      const results = await Promise.all(docs.map((doc) => relayDocument(model, doc)));
-      if (results.includes(false)) outcome = 'failed';
+      const complete = await pullPublished(model, await Promise.all(docs.map(publishDocument)));
+      if (!complete) outcome = 'failed';
       else if (docs.length >= batchSize && outcome === 'drained') outcome = 'more';
     }
     return outcome;

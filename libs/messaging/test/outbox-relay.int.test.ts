@@ -233,6 +233,35 @@ describe('outbox relay', () => {
       }
     });
 
+    it('when one round serves several documents, then their events are pulled in one command', async () => {
+      const broker = fakeBroker();
+      const relay = await started(broker);
+      const bulk = vi.spyOn(Widgets, 'bulkWrite');
+      const single = vi.spyOn(Widgets, 'updateOne');
+      try {
+        // The first document's round is held at the broker while three more writes kick: the
+        // next round serves those three together.
+        const first = uniqueName('w');
+        broker.held.add(first);
+        relay.kick({ model: Widgets, id: first, outbox: await widgetWith(first, 1) });
+        await waitFor(() => broker.holding() === 1, { description: 'first round held' });
+        const ids = [uniqueName('w'), uniqueName('w'), uniqueName('w')];
+        for (const id of ids) relay.kick({ model: Widgets, id, outbox: await widgetWith(id, 1, 2) });
+        broker.release();
+        for (const id of [first, ...ids]) {
+          await waitFor(async () => (await pendingOf(id)).length === 0, { description: `${id} pulled` });
+          expect(sequencesOf(broker.published, id)).toEqual(id === first ? [1] : [1, 2]);
+        }
+        expect(single).not.toHaveBeenCalled();
+        const sizes = bulk.mock.calls.map(([ops]) => (ops as unknown[]).length);
+        expect(sizes).toEqual([1, 3]);
+      } finally {
+        bulk.mockRestore();
+        single.mockRestore();
+        await relay.stop();
+      }
+    });
+
     it('when a stale hint names events already published and pulled, then only the pending ones go out', async () => {
       const broker = fakeBroker();
       const relay = await started(broker);
