@@ -1,0 +1,209 @@
+import mongoose from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServers, uniqueDbUrl } from './index.ts';
+
+// Sorted finds give MongoDB's answer whatever plan the server picks. The local stand-in walks an
+// ordered secondary index for equality-then-sort queries (scripts/infra/mongo/MongoRunner.java)
+// and scans otherwise; this checks both against the answer worked out here, after inserts,
+// updates that move documents within and between ranges, deletes, ties, missing fields and an
+// array in an indexed field. On a real MongoDB it checks the same semantics.
+
+interface Doc {
+  _id: string;
+  orgId: string;
+  status?: string | string[];
+  createdAt: Date;
+  n: number;
+}
+
+/** A small deterministic generator, so a failure can be replayed. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const ORGS = ['org-a', 'org-b', 'org-c'];
+const STATUSES = ['open', 'pending', 'resolved'];
+
+describe('sorted finds on indexed fields', () => {
+  const connection = mongoose.createConnection();
+  const docs = new Map<string, Doc>();
+  const col = () => {
+    if (!connection.db) throw new Error('not connected');
+    return connection.db.collection<Doc>('tickets');
+  };
+  const random = rng(20261123);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)] as T;
+  // Few distinct instants, so many documents tie on createdAt and `_id` decides.
+  const instant = () => new Date(Date.UTC(2026, 10, 1) + Math.floor(random() * 40) * 60_000);
+
+  beforeAll(async () => {
+    await connection.openUri(uniqueDbUrl(testServers().mongoUrl, 'sorted_finds'));
+    await col().createIndex({ orgId: 1, createdAt: -1, _id: -1 }, { name: 'org_created' });
+    await col().createIndex({ orgId: 1, status: 1, createdAt: -1, _id: -1 }, { name: 'org_status_created' });
+    const initial: Doc[] = [];
+    for (let i = 0; i < 600; i++) {
+      const doc: Doc = {
+        _id: `t${String(i).padStart(4, '0')}`,
+        orgId: pick(ORGS),
+        createdAt: instant(),
+        n: i,
+      };
+      if (random() < 0.9) doc.status = pick(STATUSES);
+      initial.push(doc);
+    }
+    // Half before the indexes exist would be the same; half after exercises both builds.
+    await col().insertMany(initial.slice(0, 300));
+    await col().insertMany(initial.slice(300));
+    for (const d of initial) docs.set(d._id, d);
+    // Updates moving documents within a range and between orgs and statuses, and deletes.
+    for (let i = 0; i < 200; i++) {
+      const id = `t${String(Math.floor(random() * 600)).padStart(4, '0')}`;
+      const doc = docs.get(id);
+      if (!doc) continue;
+      const roll = random();
+      if (roll < 0.15) {
+        await col().deleteOne({ _id: id });
+        docs.delete(id);
+      } else if (roll < 0.5) {
+        doc.createdAt = instant();
+        await col().updateOne({ _id: id }, { $set: { createdAt: doc.createdAt } });
+      } else if (roll < 0.75) {
+        doc.orgId = pick(ORGS);
+        await col().updateOne({ _id: id }, { $set: { orgId: doc.orgId } });
+      } else if (roll < 0.95) {
+        doc.status = pick(STATUSES);
+        await col().updateOne({ _id: id }, { $set: { status: doc.status } });
+      } else {
+        delete doc.status;
+        await col().updateOne({ _id: id }, { $unset: { status: '' } });
+      }
+    }
+  });
+  afterAll(async () => {
+    await connection.dropDatabase();
+    await connection.close();
+  });
+
+  const newestFirst = (a: Doc, b: Doc) =>
+    b.createdAt.getTime() - a.createdAt.getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0);
+  const hasStatus = (d: Doc, s: string) => (Array.isArray(d.status) ? d.status.includes(s) : d.status === s);
+  const expected = (match: (d: Doc) => boolean, order: (a: Doc, b: Doc) => number, skip = 0, limit = 0) => {
+    const all = [...docs.values()].filter(match).sort(order);
+    return all.slice(skip, limit ? skip + limit : undefined).map((d) => d._id);
+  };
+  const ids = async (filter: object, sort: Record<string, 1 | -1>, skip = 0, limit = 0) =>
+    (await col().find(filter).sort(sort).skip(skip).limit(limit).toArray()).map((d) => d._id);
+
+  it('when a find fixes the leading fields and sorts by the rest, then the page is in sort order', async () => {
+    for (const org of ORGS) {
+      const inOrg = (d: Doc) => d.orgId === org;
+      expect(await ids({ orgId: org }, { createdAt: -1, _id: -1 }, 0, 21)).toEqual(
+        expected(inOrg, newestFirst, 0, 21),
+      );
+      // The whole range, the reverse order, and a page further on.
+      expect(await ids({ orgId: org }, { createdAt: -1, _id: -1 })).toEqual(expected(inOrg, newestFirst));
+      expect(await ids({ orgId: org }, { createdAt: 1, _id: 1 }, 0, 30)).toEqual(
+        expected(inOrg, (a, b) => newestFirst(b, a), 0, 30),
+      );
+      expect(await ids({ orgId: org }, { createdAt: -1, _id: -1 }, 40, 25)).toEqual(
+        expected(inOrg, newestFirst, 40, 25),
+      );
+      for (const status of STATUSES) {
+        const match = (d: Doc) => inOrg(d) && hasStatus(d, status);
+        // Plain equality, the `$and` of the service's list queries, and a one-value `$in`.
+        expect(await ids({ orgId: org, status }, { createdAt: -1, _id: -1 }, 0, 20)).toEqual(
+          expected(match, newestFirst, 0, 20),
+        );
+        expect(
+          await ids(
+            { $and: [{ orgId: org }, { status: { $in: [status] } }] },
+            { createdAt: -1, _id: -1 },
+            0,
+            20,
+          ),
+        ).toEqual(expected(match, newestFirst, 0, 20));
+      }
+    }
+  });
+
+  it('when the filter has more than the index narrows, then every condition still applies', async () => {
+    const org = 'org-b';
+    const page = expected((d) => d.orgId === org, newestFirst, 0, 10);
+    const last = docs.get(page.at(-1) as string) as Doc;
+    // The service's cursor: strictly after the last item of the page, ties broken on `_id`.
+    const after = (d: Doc) =>
+      d.orgId === org &&
+      (d.createdAt < last.createdAt ||
+        (d.createdAt.getTime() === last.createdAt.getTime() && d._id < last._id));
+    expect(
+      await ids(
+        {
+          $and: [
+            { orgId: org },
+            { createdAt: { $lte: last.createdAt } },
+            {
+              $or: [
+                { createdAt: { $lt: last.createdAt } },
+                { createdAt: last.createdAt, _id: { $lt: last._id } },
+              ],
+            },
+          ],
+        },
+        { createdAt: -1, _id: -1 },
+        0,
+        10,
+      ),
+    ).toEqual(expected(after, newestFirst, 0, 10));
+    // Several statuses, and a condition on an unindexed field.
+    expect(
+      await ids(
+        { orgId: org, status: { $in: ['open', 'pending'] }, n: { $gte: 100 } },
+        { createdAt: -1, _id: -1 },
+      ),
+    ).toEqual(
+      expected(
+        (d) => d.orgId === org && (hasStatus(d, 'open') || hasStatus(d, 'pending')) && d.n >= 100,
+        newestFirst,
+      ),
+    );
+    // A sort the indexes do not give.
+    expect(await ids({ orgId: org }, { n: -1 }, 0, 15)).toEqual(
+      expected(
+        (d) => d.orgId === org,
+        (a, b) => b.n - a.n,
+        0,
+        15,
+      ),
+    );
+  });
+
+  it('when an indexed field holds an array, then finds on it still match each of its values', async () => {
+    const doc: Doc = {
+      _id: 'multi',
+      orgId: 'org-a',
+      status: ['open', 'pending'],
+      createdAt: new Date(Date.UTC(2026, 10, 1)),
+      n: 9999,
+    };
+    await col().insertOne(doc);
+    docs.set(doc._id, doc);
+    try {
+      for (const status of ['open', 'pending', 'resolved']) {
+        expect(await ids({ orgId: 'org-a', status }, { createdAt: -1, _id: -1 })).toEqual(
+          expected((d) => d.orgId === 'org-a' && hasStatus(d, status), newestFirst),
+        );
+      }
+    } finally {
+      await col().deleteOne({ _id: 'multi' });
+      docs.delete('multi');
+    }
+    // Once the array is gone, the ordered path serves again, with the same answers.
+    expect(await ids({ orgId: 'org-a', status: 'open' }, { createdAt: -1, _id: -1 })).toEqual(
+      expected((d) => d.orgId === 'org-a' && hasStatus(d, 'open'), newestFirst),
+    );
+  });
+});
