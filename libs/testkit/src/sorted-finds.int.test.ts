@@ -6,7 +6,8 @@ import { testServers, uniqueDbUrl } from './index.ts';
 // ordered secondary index for equality-then-sort queries (scripts/infra/mongo/MongoRunner.java)
 // and scans otherwise; this checks both against the answer worked out here, after inserts,
 // updates that move documents within and between ranges, deletes, ties, missing fields and an
-// array in an indexed field. On a real MongoDB it checks the same semantics.
+// array in an indexed field, made both before the first find orders the index and after. On a
+// real MongoDB it checks the same semantics.
 
 interface Doc {
   _id: string;
@@ -40,27 +41,9 @@ describe('sorted finds on indexed fields', () => {
   // Few distinct instants, so many documents tie on createdAt and `_id` decides.
   const instant = () => new Date(Date.UTC(2026, 10, 1) + Math.floor(random() * 40) * 60_000);
 
-  beforeAll(async () => {
-    await connection.openUri(uniqueDbUrl(testServers().mongoUrl, 'sorted_finds'));
-    await col().createIndex({ orgId: 1, createdAt: -1, _id: -1 }, { name: 'org_created' });
-    await col().createIndex({ orgId: 1, status: 1, createdAt: -1, _id: -1 }, { name: 'org_status_created' });
-    const initial: Doc[] = [];
-    for (let i = 0; i < 600; i++) {
-      const doc: Doc = {
-        _id: `t${String(i).padStart(4, '0')}`,
-        orgId: pick(ORGS),
-        createdAt: instant(),
-        n: i,
-      };
-      if (random() < 0.9) doc.status = pick(STATUSES);
-      initial.push(doc);
-    }
-    // Half before the indexes exist would be the same; half after exercises both builds.
-    await col().insertMany(initial.slice(0, 300));
-    await col().insertMany(initial.slice(300));
-    for (const d of initial) docs.set(d._id, d);
-    // Updates moving documents within a range and between orgs and statuses, and deletes.
-    for (let i = 0; i < 200; i++) {
+  /** Updates moving documents within a range and between orgs and statuses, and deletes. */
+  async function shuffle(times: number) {
+    for (let i = 0; i < times; i++) {
       const id = `t${String(Math.floor(random() * 600)).padStart(4, '0')}`;
       const doc = docs.get(id);
       if (!doc) continue;
@@ -82,6 +65,28 @@ describe('sorted finds on indexed fields', () => {
         await col().updateOne({ _id: id }, { $unset: { status: '' } });
       }
     }
+  }
+
+  beforeAll(async () => {
+    await connection.openUri(uniqueDbUrl(testServers().mongoUrl, 'sorted_finds'));
+    await col().createIndex({ orgId: 1, createdAt: -1, _id: -1 }, { name: 'org_created' });
+    await col().createIndex({ orgId: 1, status: 1, createdAt: -1, _id: -1 }, { name: 'org_status_created' });
+    const initial: Doc[] = [];
+    for (let i = 0; i < 600; i++) {
+      const doc: Doc = {
+        _id: `t${String(i).padStart(4, '0')}`,
+        orgId: pick(ORGS),
+        createdAt: instant(),
+        n: i,
+      };
+      if (random() < 0.9) doc.status = pick(STATUSES);
+      initial.push(doc);
+    }
+    // Half before the indexes exist would be the same; half after exercises both builds.
+    await col().insertMany(initial.slice(0, 300));
+    await col().insertMany(initial.slice(300));
+    for (const d of initial) docs.set(d._id, d);
+    await shuffle(200);
   });
   afterAll(async () => {
     await connection.dropDatabase();
@@ -98,7 +103,8 @@ describe('sorted finds on indexed fields', () => {
   const ids = async (filter: object, sort: Record<string, 1 | -1>, skip = 0, limit = 0) =>
     (await col().find(filter).sort(sort).skip(skip).limit(limit).toArray()).map((d) => d._id);
 
-  it('when a find fixes the leading fields and sorts by the rest, then the page is in sort order', async () => {
+  /** Pages of every org and org + status, in both directions, against the expected answers. */
+  async function checkPages() {
     for (const org of ORGS) {
       const inOrg = (d: Doc) => d.orgId === org;
       expect(await ids({ orgId: org }, { createdAt: -1, _id: -1 }, 0, 21)).toEqual(
@@ -128,6 +134,16 @@ describe('sorted finds on indexed fields', () => {
         ).toEqual(expected(match, newestFirst, 0, 20));
       }
     }
+  }
+
+  it('when a find fixes the leading fields and sorts by the rest, then the page is in sort order', async () => {
+    await checkPages();
+  });
+
+  it('when documents move after the index served finds, then later finds see them where they are now', async () => {
+    await checkPages();
+    await shuffle(150);
+    await checkPages();
   });
 
   it('when the filter has more than the index narrows, then every condition still applies', async () => {
@@ -179,6 +195,30 @@ describe('sorted finds on indexed fields', () => {
         15,
       ),
     );
+  });
+
+  it('when a find is explained, then the plan names the index it uses, or shows the collection scan', async () => {
+    const explain = async (filter: object, sort?: object) => {
+      const db = connection.db;
+      if (!db) throw new Error('not connected');
+      const out = await db.command({
+        explain: { find: 'tickets', filter, ...(sort ? { sort } : {}) },
+        verbosity: 'queryPlanner',
+      });
+      return JSON.stringify((out.queryPlanner as { winningPlan: unknown }).winningPlan);
+    };
+    const byId = await explain({ _id: 't0001' });
+    expect(byId).not.toContain('COLLSCAN');
+    expect(await explain({ _id: { $in: ['t0001', 't0002'] } })).not.toContain('COLLSCAN');
+    const page = await explain({ orgId: 'org-a' }, { createdAt: -1, _id: -1 });
+    expect(page).toContain('"indexName":"org_created"');
+    expect(page).not.toContain('COLLSCAN');
+    const byStatus = await explain(
+      { $and: [{ orgId: 'org-a' }, { status: 'open' }] },
+      { createdAt: -1, _id: -1 },
+    );
+    expect(byStatus).toContain('"indexName":"org_status_created"');
+    expect(await explain({ n: 5 })).toContain('COLLSCAN');
   });
 
   it('when an indexed field holds an array, then finds on it still match each of its values', async () => {

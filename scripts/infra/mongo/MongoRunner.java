@@ -7,6 +7,7 @@ import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
+import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.backend.ValueComparator;
@@ -153,6 +154,36 @@ public final class MongoRunner {
     public MemoryDatabase openOrCreateDatabase(String databaseName) {
       return new IndexedMemoryDatabase(databaseName, getCursorRegistry());
     }
+
+    /**
+     * `explain` of a find (the library has none): the plan the find would run with, in
+     * MongoDB's shape: FETCH over an IXSCAN of the index it uses, or a COLLSCAN (under a SORT
+     * when sorted). Other commands to explain are refused as before.
+     */
+    @Override
+    public Document handleCommand(
+        io.netty.channel.Channel channel, String databaseName, String command, Document query) {
+      if (command.equalsIgnoreCase("explain") && query.get("explain") instanceof Document inner
+          && inner.get("find") instanceof String collectionName) {
+        Document filter = inner.get("filter") instanceof Document f ? f : new Document();
+        Document sort = inner.get("sort") instanceof Document o ? o : null;
+        Object collection = resolveDatabase(databaseName).resolveCollection(collectionName, false);
+        Document plan;
+        if (collection == null) {
+          plan = new Document("stage", "EOF");
+        } else if (collection instanceof IndexedMemoryCollection indexed) {
+          plan = indexed.explain(filter, sort);
+        } else {
+          plan = new Document("stage", "COLLSCAN");
+        }
+        Document planner = new Document("namespace", databaseName + "." + collectionName)
+            .append("parsedQuery", filter)
+            .append("winningPlan", plan)
+            .append("rejectedPlans", List.of());
+        return new Document("queryPlanner", planner).append("ok", 1.0);
+      }
+      return super.handleCommand(channel, databaseName, command, query);
+    }
   }
 
   static final class IndexedMemoryDatabase extends MemoryDatabase {
@@ -178,33 +209,65 @@ public final class MongoRunner {
       super(database, name, options, cursorRegistry);
     }
 
-    @Override
-    protected QueryResult queryDocuments(
-        Document query, Document orderBy, int numberToSkip, int limit, int batchSize, Document fieldSelector) {
-      NavigableSet<OrderedIndex.Entry> range = null;
-      if (query != null && orderBy != null && !orderBy.isEmpty() && !orderBy.containsKey("$natural")) {
-        Map<String, Object> equal = OrderedIndex.equalities(query);
-        int longest = -1;
-        for (Index<Integer> index : getIndexes()) {
-          if (index.canHandle(query)) {
-            // A unique index narrows the filter to a few documents: the library's own plan.
-            range = null;
-            break;
-          }
-          if (index instanceof OrderedIndex ordered) {
-            int prefix = ordered.prefixFor(equal, orderBy);
-            if (prefix > longest) {
-              longest = prefix;
-              range = ordered.range(equal, orderBy, prefix);
-            }
+    /** The index a find runs on (null: a scan), and for an ordered index how many fields it fixes. */
+    record Plan(Index<Integer> index, int prefix) {}
+
+    /** What `queryDocuments` does with this filter and sort, and what `explain` reports. */
+    Plan plan(Document query, Document orderBy) {
+      Document filter = query == null ? new Document() : query;
+      for (Index<Integer> index : getIndexes()) {
+        // A unique index narrows the filter to a few documents: the library's own plan.
+        if (index.canHandle(filter)) return new Plan(index, -1);
+      }
+      if (orderBy == null || orderBy.isEmpty() || orderBy.containsKey("$natural")) return new Plan(null, -1);
+      Map<String, Object> equal = OrderedIndex.equalities(filter);
+      OrderedIndex best = null;
+      int longest = -1;
+      for (Index<Integer> index : getIndexes()) {
+        if (index instanceof OrderedIndex ordered) {
+          int prefix = ordered.prefixFor(equal, orderBy);
+          if (prefix > longest) {
+            longest = prefix;
+            best = ordered;
           }
         }
       }
-      if (range == null) {
+      // An index that has seen an array value cannot give the order: scan.
+      if (best == null || !best.warmUp(this::getDocument)) return new Plan(null, -1);
+      return new Plan(best, longest);
+    }
+
+    @Override
+    protected QueryResult queryDocuments(
+        Document query, Document orderBy, int numberToSkip, int limit, int batchSize, Document fieldSelector) {
+      Plan plan = plan(query, orderBy);
+      if (!(plan.index() instanceof OrderedIndex ordered)) {
         return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
       }
+      NavigableSet<OrderedIndex.Entry> range =
+          ordered.range(OrderedIndex.equalities(query), orderBy, plan.prefix());
       Stream<Document> inOrder = range.stream().map(entry -> getDocument(entry.position()));
       return matchDocumentsFromStream(query, inOrder, numberToSkip, limit, batchSize, null, fieldSelector);
+    }
+
+    Document explain(Document filter, Document sort) {
+      Plan plan = plan(filter, sort);
+      if (plan.index() == null) {
+        Document scan = new Document("stage", "COLLSCAN").append("filter", filter);
+        return sort == null || sort.isEmpty() ? scan : new Document("stage", "SORT").append("sortPattern", sort).append("inputStage", scan);
+      }
+      Document key = new Document();
+      for (IndexKey k : plan.index().getKeys()) key.append(k.getKey(), k.isAscending() ? 1 : -1);
+      Document scan = new Document("stage", "IXSCAN").append("keyPattern", key).append("indexName", plan.index().getName());
+      if (plan.index() instanceof OrderedIndex) {
+        scan.append("equalityPrefix", plan.prefix());
+        if (sort != null && !sort.isEmpty()) {
+          boolean forward = ((Number) sort.values().iterator().next()).doubleValue() > 0
+              == plan.index().getKeys().get(plan.prefix()).isAscending();
+          scan.append("direction", forward ? "forward" : "backward");
+        }
+      }
+      return new Document("stage", "FETCH").append("inputStage", scan);
     }
   }
 
@@ -220,6 +283,12 @@ public final class MongoRunner {
     private final Map<Object, Entry> byId = new HashMap<>();
     /** Documents with an array in an indexed field: the index then serves no query. */
     private final Map<Object, Integer> multiKey = new HashMap<>();
+    /**
+     * An index is ordered only from the first find it could serve on: until then it keeps just
+     * each document's position, so collections nobody reads in index order (most of them) pay
+     * next to nothing for their indexes on writes.
+     */
+    private boolean warm;
 
     @SuppressWarnings("unchecked")
     OrderedIndex(String name, List<IndexKey> keys, boolean sparse) {
@@ -289,7 +358,7 @@ public final class MongoRunner {
      * and ends with `_id`; -1 when this index cannot give the sort's order.
      */
     int prefixFor(Map<String, Object> equal, Document orderBy) {
-      if (!multiKey.isEmpty() || !fields[fields.length - 1].equals("_id")) return -1;
+      if (!fields[fields.length - 1].equals("_id")) return -1;
       int prefix = 0;
       while (prefix < fields.length && equal.containsKey(fields[prefix])) prefix++;
       List<String> sortFields = new ArrayList<>(orderBy.keySet());
@@ -305,6 +374,21 @@ public final class MongoRunner {
         else if (reversed == same) return -1;
       }
       return prefix;
+    }
+
+    /** Orders the index if it was not yet; false when it cannot serve (an array in its fields). */
+    boolean warmUp(java.util.function.IntFunction<Document> documentAt) {
+      if (!warm) {
+        warm = true;
+        for (Map.Entry<Object, Entry> e : byId.entrySet()) {
+          int position = e.getValue().position();
+          Entry entry = entryOf(documentAt.apply(position), position);
+          e.setValue(entry);
+          if (hasArray(entry)) multiKey.merge(e.getKey(), 1, Integer::sum);
+          else tree.add(entry);
+        }
+      }
+      return multiKey.isEmpty();
     }
 
     /** The entries whose first `prefix` fields equal the equalities, in the sort's order. */
@@ -329,7 +413,10 @@ public final class MongoRunner {
     private Entry entryOf(Document document, int position) {
       Object[] values = new Object[fields.length];
       for (int i = 0; i < fields.length; i++) {
-        Object value = Utils.getSubdocumentValueCollectionAware(document, fields[i]);
+        // A top-level field is read directly; a path goes through the library (arrays on the way).
+        Object value = fields[i].indexOf('.') < 0
+            ? (document.containsKey(fields[i]) ? document.get(fields[i]) : Missing.getInstance())
+            : Utils.getSubdocumentValueCollectionAware(document, fields[i]);
         // The stored document changes in place on update: keep copies, not its live parts.
         values[i] = value instanceof Document d ? d.cloneDeeply() : value;
       }
@@ -357,8 +444,12 @@ public final class MongoRunner {
 
     @Override
     public void add(Document document, Integer position, de.bwaldvogel.mongo.MongoCollection<Integer> collection) {
-      Entry entry = entryOf(document, position);
       Object id = idOf(document);
+      if (!warm) {
+        byId.put(id, new Entry(null, position, 0));
+        return;
+      }
+      Entry entry = entryOf(document, position);
       byId.put(id, entry);
       if (hasArray(entry)) multiKey.merge(id, 1, Integer::sum);
       else tree.add(entry);
@@ -369,7 +460,7 @@ public final class MongoRunner {
       Object id = idOf(document);
       Entry entry = byId.remove(id);
       if (entry == null) return null;
-      if (multiKey.remove(id) == null) tree.remove(entry);
+      if (warm && multiKey.remove(id) == null) tree.remove(entry);
       return entry.position();
     }
 
@@ -399,6 +490,8 @@ public final class MongoRunner {
     @Override
     public void updateInPlace(
         Document oldDocument, Document newDocument, Integer position, de.bwaldvogel.mongo.MongoCollection<Integer> collection) {
+      // In place: the position stays, and a cold index keeps nothing else.
+      if (!warm) return;
       Entry before = byId.get(idOf(oldDocument));
       Entry after = entryOf(newDocument, position);
       // Most updates leave the indexed fields alone (an outbox pull, a comment): nothing moves.
@@ -415,6 +508,7 @@ public final class MongoRunner {
       tree.clear();
       byId.clear();
       multiKey.clear();
+      warm = false;
     }
   }
 }
