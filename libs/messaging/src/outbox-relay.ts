@@ -146,7 +146,9 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
             update: { $pull: { outbox: { _id: { $in: d.published } } } },
           },
         })),
-        { ordered: false },
+        // A pull mongoose cannot cast would otherwise be dropped without an error, and its
+        // events counted as sent while they stay in the outbox.
+        { ordered: false, throwOnValidationError: true },
       );
       for (const d of pulled) remember(d.published);
     }

@@ -221,6 +221,35 @@ describe('sorted finds on indexed fields', () => {
     expect(await explain({ n: 5 })).toContain('COLLSCAN');
   });
 
+  it('when indexed values cannot be ordered by the stand-in, then finds, updates and deletes still work', async () => {
+    // Regular expressions as values: the stand-in's comparator refuses to order two of them, so
+    // its index gives up and scans; MongoDB orders them. Either way nothing may fail or go astray.
+    const db = connection.db;
+    if (!db) throw new Error('not connected');
+    const odd = db.collection<{ _id: string; orgId: string; tag: unknown; n: number }>('odd');
+    await odd.createIndex({ orgId: 1, tag: 1, n: -1, _id: -1 }, { name: 'org_tag_n' });
+    await odd.insertMany([
+      { _id: 'r1', orgId: 'o', tag: /a/, n: 1 },
+      { _id: 'r2', orgId: 'o', tag: /b/, n: 2 },
+      { _id: 's1', orgId: 'o', tag: 'x', n: 3 },
+      { _id: 's2', orgId: 'o', tag: 'x', n: 4 },
+    ]);
+    const xs = async () =>
+      (await odd.find({ orgId: 'o', tag: 'x' }).sort({ n: -1, _id: -1 }).toArray()).map((d) => d._id);
+    expect(await xs()).toEqual(['s2', 's1']);
+    await odd.insertOne({ _id: 's3', orgId: 'o', tag: 'x', n: 5 });
+    await odd.updateOne({ _id: 'r1' }, { $set: { n: 10 } });
+    await odd.updateOne({ _id: 's1' }, { $set: { n: 6 } });
+    expect((await odd.deleteOne({ _id: 'r2' })).deletedCount).toBe(1);
+    expect((await odd.deleteOne({ _id: 's2' })).deletedCount).toBe(1);
+    expect(await xs()).toEqual(['s1', 's3']);
+    expect((await odd.find({}).sort({ _id: 1 }).toArray()).map((d) => [d._id, d.n])).toEqual([
+      ['r1', 10],
+      ['s1', 6],
+      ['s3', 5],
+    ]);
+  });
+
   it('when an indexed field holds an array, then finds on it still match each of its values', async () => {
     const doc: Doc = {
       _id: 'multi',

@@ -262,7 +262,7 @@ public final class MongoRunner {
       if (plan.index() instanceof OrderedIndex) {
         scan.append("equalityPrefix", plan.prefix());
         if (sort != null && !sort.isEmpty()) {
-          boolean forward = ((Number) sort.values().iterator().next()).doubleValue() > 0
+          boolean forward = ((Number) sort.values().iterator().next()).intValue() > 0
               == plan.index().getKeys().get(plan.prefix()).isAscending();
           scan.append("direction", forward ? "forward" : "backward");
         }
@@ -289,6 +289,23 @@ public final class MongoRunner {
      * next to nothing for their indexes on writes.
      */
     private boolean warm;
+    /**
+     * Set when the library's comparator refused two indexed values (it cannot order two regular
+     * expressions, for one): the index then serves no find and keeps positions only, and writes
+     * go on working as they did before ordered indexes existed.
+     */
+    private boolean broken;
+
+    /** Whether the tree is kept: after the first use, unless values could not be ordered. */
+    private boolean ordered() {
+      return warm && !broken;
+    }
+
+    private void giveUp() {
+      broken = true;
+      tree.clear();
+      multiKey.clear();
+    }
 
     @SuppressWarnings("unchecked")
     OrderedIndex(String name, List<IndexKey> keys, boolean sparse) {
@@ -368,8 +385,9 @@ public final class MongoRunner {
       Boolean reversed = null;
       for (int i = 0; i < sortFields.size(); i++) {
         if (!sortFields.get(i).equals(fields[prefix + i])) return -1;
-        if (!(orderBy.get(sortFields.get(i)) instanceof Number dir) || dir.doubleValue() == 0) return -1;
-        boolean same = (dir.doubleValue() > 0) == getKeys().get(prefix + i).isAscending();
+        if (!(orderBy.get(sortFields.get(i)) instanceof Number dir)) return -1;
+        // Read as the library's DocumentComparator reads it, so both plans sort alike.
+        boolean same = (dir.intValue() > 0) == getKeys().get(prefix + i).isAscending();
         if (reversed == null) reversed = !same;
         else if (reversed == same) return -1;
       }
@@ -378,15 +396,24 @@ public final class MongoRunner {
 
     /** Orders the index if it was not yet; false when it cannot serve (an array in its fields). */
     boolean warmUp(java.util.function.IntFunction<Document> documentAt) {
+      if (broken) return false;
       if (!warm) {
-        warm = true;
-        for (Map.Entry<Object, Entry> e : byId.entrySet()) {
-          int position = e.getValue().position();
-          Entry entry = entryOf(documentAt.apply(position), position);
-          e.setValue(entry);
-          if (hasArray(entry)) multiKey.merge(e.getKey(), 1, Integer::sum);
-          else tree.add(entry);
+        // Built aside and kept only when every value could be ordered.
+        Map<Object, Entry> entries = new HashMap<>();
+        try {
+          for (Map.Entry<Object, Entry> e : byId.entrySet()) {
+            int position = e.getValue().position();
+            Entry entry = entryOf(documentAt.apply(position), position);
+            entries.put(e.getKey(), entry);
+            if (hasArray(entry)) multiKey.merge(e.getKey(), 1, Integer::sum);
+            else tree.add(entry);
+          }
+        } catch (RuntimeException e) {
+          giveUp();
+          return false;
         }
+        byId.putAll(entries);
+        warm = true;
       }
       return multiKey.isEmpty();
     }
@@ -400,14 +427,17 @@ public final class MongoRunner {
         set = tree.subSet(new Entry(bound, -1, -1), true, new Entry(bound, -1, 1), true);
       }
       String first = orderBy.keySet().iterator().next();
-      boolean ascending = ((Number) orderBy.get(first)).doubleValue() > 0;
+      boolean ascending = ((Number) orderBy.get(first)).intValue() > 0;
       boolean indexAscending = getKeys().get(prefix).isAscending();
       return ascending == indexAscending ? set : set.descendingSet();
     }
 
+    /**
+     * The `_id` as stored: every document this index is given is the stored one or a copy of it,
+     * so its `_id` is the same value of the same type each time (no normalising needed).
+     */
     private static Object idOf(Document document) {
-      Object id = document.get("_id");
-      return id instanceof Number n ? Double.valueOf(n.doubleValue()) : id;
+      return document.get("_id");
     }
 
     private Entry entryOf(Document document, int position) {
@@ -445,14 +475,21 @@ public final class MongoRunner {
     @Override
     public void add(Document document, Integer position, de.bwaldvogel.mongo.MongoCollection<Integer> collection) {
       Object id = idOf(document);
-      if (!warm) {
+      if (!ordered()) {
         byId.put(id, new Entry(null, position, 0));
         return;
       }
       Entry entry = entryOf(document, position);
       byId.put(id, entry);
-      if (hasArray(entry)) multiKey.merge(id, 1, Integer::sum);
-      else tree.add(entry);
+      if (hasArray(entry)) {
+        multiKey.merge(id, 1, Integer::sum);
+        return;
+      }
+      try {
+        tree.add(entry);
+      } catch (RuntimeException e) {
+        giveUp();
+      }
     }
 
     @Override
@@ -460,7 +497,13 @@ public final class MongoRunner {
       Object id = idOf(document);
       Entry entry = byId.remove(id);
       if (entry == null) return null;
-      if (warm && multiKey.remove(id) == null) tree.remove(entry);
+      if (ordered() && multiKey.remove(id) == null) {
+        try {
+          tree.remove(entry);
+        } catch (RuntimeException e) {
+          giveUp();
+        }
+      }
       return entry.position();
     }
 
@@ -491,7 +534,7 @@ public final class MongoRunner {
     public void updateInPlace(
         Document oldDocument, Document newDocument, Integer position, de.bwaldvogel.mongo.MongoCollection<Integer> collection) {
       // In place: the position stays, and a cold index keeps nothing else.
-      if (!warm) return;
+      if (!ordered()) return;
       Entry before = byId.get(idOf(oldDocument));
       Entry after = entryOf(newDocument, position);
       // Most updates leave the indexed fields alone (an outbox pull, a comment): nothing moves.
@@ -509,6 +552,7 @@ public final class MongoRunner {
       byId.clear();
       multiKey.clear();
       warm = false;
+      broken = false;
     }
   }
 }

@@ -39,26 +39,15 @@ export function canonicalZone(tz: string): string | null {
 }
 
 const canonical = new Map<string, string>();
-/** Offsets at instants looked up before, per zone: reports ask for the same day starts again and again. */
-const offsets = new Map<string, Map<number, number>>();
+/**
+ * Offsets at the start and at the last slot of UTC days, per zone: reports ask for the same days
+ * again and again. Only those are kept; event instants hardly ever repeat and would crowd them out.
+ */
+const dayStartOffsets = new Map<string, Map<number, number>>();
 
 /** The zone's offset from UTC at instant `ms` (local = utc + offset). */
 export function offsetMs(tz: string, ms: number): number {
   if (tz === 'UTC') return 0;
-  let zone = offsets.get(tz);
-  if (!zone) {
-    zone = new Map();
-    offsets.set(tz, zone);
-  }
-  const known = zone.get(ms);
-  if (known !== undefined) return known;
-  const offset = computeOffsetMs(tz, ms);
-  if (zone.size >= 8_192) zone.clear();
-  zone.set(ms, offset);
-  return offset;
-}
-
-function computeOffsetMs(tz: string, ms: number): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(tz).formatToParts(ms)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   const local = Date.UTC(
@@ -114,8 +103,8 @@ export const slotOf = (ms: number) => Math.floor((((ms % DAY_MS) + DAY_MS) % DAY
  */
 export function slotDayMapper(utcDate: string, tz: string): (slot: number) => string {
   const start = Date.parse(`${utcDate}T00:00:00Z`);
-  const first = offsetMs(tz, start);
-  const last = offsetMs(tz, start + DAY_MS - SLOT_MS);
+  const first = dayOffset(tz, start);
+  const last = dayOffset(tz, start + DAY_MS - SLOT_MS);
   if (first === last) {
     // One offset all day: the slots fall on at most two local dates, split at one slot.
     const before = utcDay(start + first);
@@ -125,4 +114,21 @@ export function slotDayMapper(utcDate: string, tz: string): (slot: number) => st
     return (slot) => (slot < split ? before : after);
   }
   return (slot) => localDay(start + slot * SLOT_MS, tz);
+}
+
+/** `offsetMs` at a UTC midnight or the last slot of its day, remembered per zone (bounded). */
+function dayOffset(tz: string, instant: number): number {
+  if (tz === 'UTC') return 0;
+  let zone = dayStartOffsets.get(tz);
+  if (!zone) {
+    if (dayStartOffsets.size >= 1_024) dayStartOffsets.clear();
+    zone = new Map();
+    dayStartOffsets.set(tz, zone);
+  }
+  const known = zone.get(instant);
+  if (known !== undefined) return known;
+  const offset = offsetMs(tz, instant);
+  if (zone.size >= 8_192) zone.clear();
+  zone.set(instant, offset);
+  return offset;
 }

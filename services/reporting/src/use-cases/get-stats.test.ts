@@ -82,3 +82,26 @@ describe('stats across DST changes at local midnight', () => {
     expect(slotOf(Date.parse('2026-03-29T00:45:00Z'))).toBe(3);
   });
 });
+
+describe('stats from stored counters', () => {
+  it('when a day document holds a key that is not a counter of a slot of the day, then it is left out', async () => {
+    const deps = depsWithOneOpenedPerSlot('2026-11-09', '2026-11-17');
+    const id = bucketId(settings, 'q|2026-11-16');
+    const doc = (await deps.buckets.findMany([id])).get(id) as BucketDoc;
+    const n = (doc.cells['*'] as { n: Record<string, number> }).n;
+    Object.assign(n, { opened: 7, 'opened@96': 7, 'opened@x': 7, '@3': 7, 'bogus@4': 7, 'resolved@5': 2 });
+    const r = await getStats(deps, ORG, { from: '2026-11-15', to: '2026-11-16', tz: 'UTC' });
+    expect(r.series).toEqual([
+      { date: '2026-11-15', opened: 96, resolved: 0, closed: 0, reopened: 0, cancelled: 0, escalated: 0 },
+      { date: '2026-11-16', opened: 96, resolved: 2, closed: 0, reopened: 0, cancelled: 0, escalated: 0 },
+    ]);
+    expect(r.totals).toEqual({
+      opened: 192,
+      resolved: 2,
+      closed: 0,
+      reopened: 0,
+      cancelled: 0,
+      escalated: 0,
+    });
+  });
+});

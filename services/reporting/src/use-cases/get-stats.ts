@@ -8,6 +8,8 @@ import { readWithSettings } from './known-settings.ts';
 
 export type StatsRow = { date: string } & Record<StatCounter, number>;
 
+const STAT_SET: ReadonlySet<string> = new Set(STAT_COUNTERS);
+
 const zeros = () => Object.fromEntries(STAT_COUNTERS.map((c) => [c, 0])) as Record<StatCounter, number>;
 
 /**
@@ -43,12 +45,16 @@ export async function getStats(
     for (const name in counters) {
       const at = name.indexOf('@');
       const slot = Number(name.slice(at + 1));
+      // Only `counter@slot` of a known counter and a slot of the day counts; the projection
+      // writes nothing else, and a stray key must not turn a figure into NaN.
+      if (at < 1 || !Number.isInteger(slot) || slot < 0 || slot >= 96) continue;
       let row = rows[slot];
       if (row === undefined) {
         row = series.get(dayOf(slot)) ?? null;
         rows[slot] = row;
       }
-      if (row) row[name.slice(0, at) as StatCounter] += counters[name] as number;
+      const counter = name.slice(0, at);
+      if (row && STAT_SET.has(counter)) row[counter as StatCounter] += counters[name] as number;
     }
   }
   const totals = zeros();
