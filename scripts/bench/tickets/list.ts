@@ -254,4 +254,53 @@ async function diagnose(tickets: TicketsCollection, orgId: string) {
     }
     console.log(`${name.padEnd(58)}${latencyCells(t)}`);
   }
+  // The server's own word on the list's plans (the service's filter shapes; the values do not
+  // change a plan): each page should be one index range, no scan.
+  const newest = { createdAt: -1, _id: -1 } as const;
+  const last = await tickets.find({ orgId }).sort(newest).skip(20).limit(1).next();
+  const plans: [string, object][] = [
+    ['first page', { orgId }],
+    ['status=open', { $and: [{ orgId }, { status: { $in: ['open'] } }] }],
+    ['assigned_to=<agent>', { $and: [{ orgId }, { assigneeId: 'any-agent' }] }],
+    [
+      'second page (cursor)',
+      {
+        $and: [
+          { orgId },
+          { createdAt: { $lte: last?.createdAt } },
+          {
+            $or: [
+              { createdAt: { $lt: last?.createdAt } },
+              { createdAt: last?.createdAt, _id: { $lt: last?._id } },
+            ],
+          },
+        ],
+      },
+    ],
+  ];
+  console.log('\nexplain of the list queries (sort -createdAt, -_id, limit 21):');
+  for (const [name, filter] of plans) {
+    const plan = await tickets
+      .find(filter)
+      .sort(newest)
+      .limit(21)
+      .explain('queryPlanner')
+      .catch((err: Error) => err);
+    console.log(
+      `  ${name.padEnd(24)}${plan instanceof Error ? `not available: ${plan.message.slice(0, 80)}` : stages(plan)}`,
+    );
+  }
+}
+
+/** A winning plan as its chain of stages, with the index an IXSCAN uses. */
+function stages(explained: unknown): string {
+  const out: string[] = [];
+  let stage = (explained as { queryPlanner?: { winningPlan?: unknown } }).queryPlanner?.winningPlan as
+    | { stage?: string; indexName?: string; inputStage?: unknown }
+    | undefined;
+  while (stage) {
+    out.push(stage.indexName ? `${stage.stage} ${stage.indexName}` : String(stage.stage));
+    stage = stage.inputStage as typeof stage;
+  }
+  return out.join(' > ') || JSON.stringify(explained).slice(0, 120);
 }
