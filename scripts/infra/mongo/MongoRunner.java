@@ -209,17 +209,20 @@ public final class MongoRunner {
       super(database, name, options, cursorRegistry);
     }
 
-    /** The index a find runs on (null: a scan), and for an ordered index how many fields it fixes. */
-    record Plan(Index<Integer> index, int prefix) {}
+    /**
+     * The index a find runs on (null: a scan); for an ordered index, the filter's equalities and
+     * how many of its leading fields they fix.
+     */
+    record Plan(Index<Integer> index, Map<String, Object> equal, int prefix) {}
 
     /** What `queryDocuments` does with this filter and sort, and what `explain` reports. */
     Plan plan(Document query, Document orderBy) {
       Document filter = query == null ? new Document() : query;
       for (Index<Integer> index : getIndexes()) {
         // A unique index narrows the filter to a few documents: the library's own plan.
-        if (index.canHandle(filter)) return new Plan(index, -1);
+        if (index.canHandle(filter)) return new Plan(index, Map.of(), -1);
       }
-      if (orderBy == null || orderBy.isEmpty() || orderBy.containsKey("$natural")) return new Plan(null, -1);
+      if (orderBy == null || orderBy.isEmpty() || orderBy.containsKey("$natural")) return new Plan(null, Map.of(), -1);
       Map<String, Object> equal = OrderedIndex.equalities(filter);
       OrderedIndex best = null;
       int longest = -1;
@@ -233,8 +236,8 @@ public final class MongoRunner {
         }
       }
       // An index that has seen an array value cannot give the order: scan.
-      if (best == null || !best.warmUp(this::getDocument)) return new Plan(null, -1);
-      return new Plan(best, longest);
+      if (best == null || !best.warmUp(this::getDocument)) return new Plan(null, Map.of(), -1);
+      return new Plan(best, equal, longest);
     }
 
     @Override
@@ -244,8 +247,7 @@ public final class MongoRunner {
       if (!(plan.index() instanceof OrderedIndex ordered)) {
         return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
       }
-      NavigableSet<OrderedIndex.Entry> range =
-          ordered.range(OrderedIndex.equalities(query), orderBy, plan.prefix());
+      NavigableSet<OrderedIndex.Entry> range = ordered.range(plan.equal(), orderBy, plan.prefix());
       Stream<Document> inOrder = range.stream().map(entry -> getDocument(entry.position()));
       return matchDocumentsFromStream(query, inOrder, numberToSkip, limit, batchSize, null, fieldSelector);
     }

@@ -37,13 +37,6 @@ async function finishOrWait(deps: ReportingDeps, target: ProjectionTarget, facts
   return ops.length === 0;
 }
 
-/**
- * Adds events to their tickets' fact documents and moves the buckets by the difference between
- * each ticket's contribution before and after (both recomputed from all its facts, so arrival
- * order does not matter). The fact write carries the bucket delta as a pending op in the same
- * document: a crash after it leaves the op there, and whoever touches the ticket next (the
- * redelivery) finishes it before anything else. Returns how many events were new.
- */
 export interface ProjectOptions extends Pick<ApplyOptions, 'deferCleanup'> {
   /**
    * The fact documents as read just before (with the org's settings, say), one entry per fact
@@ -53,6 +46,13 @@ export interface ProjectOptions extends Pick<ApplyOptions, 'deferCleanup'> {
   facts?: Prefetched<FactDoc>;
 }
 
+/**
+ * Adds events to their tickets' fact documents and moves the buckets by the difference between
+ * each ticket's contribution before and after (both recomputed from all its facts, so arrival
+ * order does not matter). The fact write carries the bucket delta as a pending op in the same
+ * document: a crash after it leaves the op there, and whoever touches the ticket next (the
+ * redelivery) finishes it before anything else. Returns how many events were new.
+ */
 export async function projectTickets(
   deps: ReportingDeps,
   target: ProjectionTarget,
