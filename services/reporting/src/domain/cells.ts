@@ -39,14 +39,41 @@ export function parseCellKey(key: string): Partial<Record<Dim, string | null>> {
  */
 export function familyOf(key: string): string {
   if (key === '*') return 'all';
-  return key
-    .split('&')
-    .map((part) => part[0])
-    .join('');
+  let family = families.get(key);
+  if (family === undefined) {
+    family = key
+      .split('&')
+      .map((part) => part[0])
+      .join('');
+    remember(families, key, family);
+  }
+  return family;
 }
 
-/** The seven cells a ticket with these dimensions counts in. */
-export function cellsOf(d: Dims): string[] {
+/**
+ * Projecting a ticket asks for the cells of the same few dimension values over and over: both
+ * answers are remembered, in maps cleared when full (the values come from events).
+ */
+const families = new Map<string, string>();
+const cellLists = new Map<string, readonly string[]>();
+const remember = <V>(cache: Map<string, V>, key: string, value: V) => {
+  if (cache.size >= 16_384) cache.clear();
+  cache.set(key, value);
+};
+
+/** The seven cells a ticket with these dimensions counts in (a shared array: do not change it). */
+export function cellsOf(d: Dims): readonly string[] {
+  // JSON keeps null apart from the string "null".
+  const id = JSON.stringify([d.p, d.c, d.a]);
+  let cells = cellLists.get(id);
+  if (cells === undefined) {
+    cells = Object.freeze(listCells(d));
+    remember(cellLists, id, cells);
+  }
+  return cells;
+}
+
+function listCells(d: Dims): string[] {
   return [
     '*',
     cellKey({ p: d.p }),

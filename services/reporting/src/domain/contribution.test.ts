@@ -1,7 +1,7 @@
 import type { Envelope } from '@helpdesk/contracts';
 import { describe, expect, it } from 'vitest';
 import { story } from '../../test/scenario.ts';
-import { contributionOf, key } from './contribution.ts';
+import { contributionOf, dimsAtOf, key } from './contribution.ts';
 import { diffContributions } from './delta.ts';
 import { percent } from './percent.ts';
 import { addFacts, type ParsedEvent, parseEvent, type TicketFacts } from './ticket-facts.ts';
@@ -107,6 +107,40 @@ describe('a ticket’s contribution', () => {
   it('when nothing changes, then the delta is empty', () => {
     const facts = factsOf(lifecycle());
     expect(diffContributions(contributionOf(facts, 'UTC'), contributionOf(facts, 'UTC'))).toEqual([]);
+  });
+});
+
+describe('a ticket’s dimensions at an instant', () => {
+  it('when looked up, then they are those of its last event in sequence order at or before then', () => {
+    // Event times need not grow with the sequence (clocks of two services), so the answer is
+    // checked against a scan of every fact, on facts in random order of time.
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    for (let round = 0; round < 200; round++) {
+      const t = Array.from({ length: 1 + random(12) }, (_, seq) => ({
+        id: `e${seq}`,
+        seq,
+        type: 'ticket.updated',
+        at: random(20) * 1_000,
+        p: `p${random(4)}`,
+        c: random(3) === 0 ? null : `c${random(3)}`,
+        a: random(3) === 0 ? null : `a${random(3)}`,
+        status: 'open' as const,
+        createdAt: 0,
+        firstResponseAt: null,
+        resolvedAt: null,
+      }));
+      const dimsAt = dimsAtOf({ t, s: [] });
+      for (let at = -1_000; at <= 21_000; at += 500) {
+        let found = t[0];
+        for (const f of t) if (f.at <= at) found = f;
+        expect(dimsAt(at)).toEqual(found ? { p: found.p, c: found.c, a: found.a } : null);
+      }
+    }
+    expect(dimsAtOf({ t: [], s: [] })(0)).toBeNull();
   });
 });
 

@@ -28,11 +28,24 @@ const TO_COUNTER: Partial<Record<TicketStatus, StatCounter>> = {
 
 export const key = (doc: string, cell: string, name: string) => `${doc}\t${cell}\t${name}`;
 
-/** The ticket's dimensions at instant `at`: from its last event up to then (its first before that). */
-function dimsAtOf(facts: TicketFacts): (at: number) => Dims | null {
+/**
+ * The ticket's dimensions at instant `at`: from its last event (in sequence order) at or before
+ * then, its first before that. Facts sorted by time, with the latest sequence among each prefix,
+ * answer by binary search: a ticket's projection asks once per fact.
+ */
+export function dimsAtOf(facts: TicketFacts): (at: number) => Dims | null {
+  const byTime = facts.t.map((f, i) => ({ at: f.at, i })).sort((x, y) => x.at - y.at);
+  const latest: number[] = [];
+  for (const [k, e] of byTime.entries()) latest.push(Math.max(e.i, latest[k - 1] ?? -1));
   return (at) => {
-    let found = facts.t[0];
-    for (const f of facts.t) if (f.at <= at) found = f;
+    let lo = 0;
+    let hi = byTime.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((byTime[mid] as { at: number }).at <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    const found = facts.t[lo === 0 ? 0 : (latest[lo - 1] as number)];
     return found ? { p: found.p, c: found.c, a: found.a } : null;
   };
 }
@@ -51,7 +64,7 @@ export function contributionOf(facts: TicketFacts, tz: string): Contribution {
   const stat = (name: StatCounter, at: number) => inc(key(`q|${utcDay(at)}`, '*', `${name}@${slotOf(at)}`));
 
   const dimsAt = dimsAtOf(facts);
-  const cellsAt = (at: number) => {
+  const cellsAt = (at: number): readonly string[] => {
     const d = dimsAt(at);
     return d ? cellsOf(d) : [];
   };

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalZone, localDay, offsetMs, slotDayMapper, slotOf, startOfLocalDay } from './time-zone.ts';
+import {
+  canonicalZone,
+  localDay,
+  offsetAt,
+  offsetMs,
+  slotDayMapper,
+  slotOf,
+  startOfLocalDay,
+  utcDay,
+} from './time-zone.ts';
 
 describe('time zones', () => {
   it('when an instant is late in the UTC day, then its local day depends on the zone', () => {
@@ -92,6 +101,36 @@ describe('time zones', () => {
     expect(canonicalZone('Asia/Calcutta')).toBe(canonicalZone('Asia/Calcutta'));
     expect(canonicalZone('Mars/Olympus')).toBeNull();
     expect(canonicalZone('Mars/Olympus')).toBeNull();
+  });
+
+  it('when offsets are remembered per hour, then every instant still gets its own offset', () => {
+    // Transitions on a UTC hour (Berlin, New York, Lord Howe's half-hour step) and inside one
+    // (Adelaide and St John's, whose offsets have half hours), each hour asked cold, then warm.
+    const around = [
+      ['Europe/Berlin', '2026-10-25T01:00:00Z'],
+      ['America/New_York', '2026-03-08T07:00:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T15:00:00Z'],
+      ['Australia/Adelaide', '2026-04-04T16:30:00Z'],
+      ['Australia/Adelaide', '2026-10-03T16:30:00Z'],
+      ['America/St_Johns', '2026-03-08T05:30:00Z'],
+      ['America/St_Johns', '2026-11-01T04:30:00Z'],
+    ] as const;
+    for (const pass of ['cold', 'warm']) {
+      for (const [tz, at] of around) {
+        const t = Date.parse(at);
+        for (let ms = t - 3 * 3_600_000; ms <= t + 3 * 3_600_000; ms += 60_000) {
+          for (const instant of [ms, ms - 1, ms + 999]) {
+            const exact = offsetMs(tz, instant);
+            expect(offsetAt(tz, instant), `${pass} ${tz} ${new Date(instant).toISOString()}`).toBe(exact);
+            expect(localDay(instant, tz)).toBe(new Date(instant + exact).toISOString().slice(0, 10));
+          }
+        }
+      }
+    }
+    expect(offsetAt('UTC', Date.parse('2026-06-01T12:00:00Z'))).toBe(0);
+    expect(utcDay(Date.parse('2026-12-31T23:59:59.999Z'))).toBe('2026-12-31');
+    expect(utcDay(Date.parse('1969-12-31T23:59:59.999Z'))).toBe('1969-12-31');
+    expect(() => utcDay(Number.NaN)).toThrow(RangeError);
   });
 
   it('when a zone is not IANA, then it is refused; known ones are canonical', () => {

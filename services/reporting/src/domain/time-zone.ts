@@ -1,4 +1,5 @@
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 export const SLOT_MS = 15 * 60_000;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -44,6 +45,26 @@ const canonical = new Map<string, string>();
  * again and again. Only those are kept; event instants hardly ever repeat and would crowd them out.
  */
 const dayStartOffsets = new Map<string, Map<number, number>>();
+/**
+ * Per zone, the offset all through each UTC hour that holds no transition (NaN: the hour holds
+ * one). Events of the same hours are projected again and again, while each Intl lookup costs
+ * about as much as the rest of a ticket's projection.
+ */
+const hourOffsets = new Map<string, Map<number, number>>();
+/** UTC day number → `YYYY-MM-DD`. */
+const dayNames = new Map<number, string>();
+
+/** The zone's map in a per-zone cache, both bounded (cleared when full). */
+function zoneMap<V>(cache: Map<string, Map<number, V>>, tz: string, limit: number): Map<number, V> {
+  let zone = cache.get(tz);
+  if (!zone) {
+    if (cache.size >= 1_024) cache.clear();
+    zone = new Map();
+    cache.set(tz, zone);
+  }
+  if (zone.size >= limit) zone.clear();
+  return zone;
+}
 
 /** The zone's offset from UTC at instant `ms` (local = utc + offset). */
 export function offsetMs(tz: string, ms: number): number {
@@ -61,11 +82,38 @@ export function offsetMs(tz: string, ms: number): number {
   return local - Math.floor(ms / 1000) * 1000;
 }
 
+/**
+ * `offsetMs`, remembered per UTC hour: when the offsets at an hour's first and last second agree,
+ * the hour holds no transition (no zone has two within an hour), so the offset holds all through
+ * it. An hour that holds one is worked out instant by instant.
+ */
+export function offsetAt(tz: string, ms: number): number {
+  if (tz === 'UTC') return 0;
+  const hour = Math.floor(ms / HOUR_MS);
+  const zone = zoneMap(hourOffsets, tz, 65_536);
+  let offset = zone.get(hour);
+  if (offset === undefined) {
+    const first = offsetMs(tz, hour * HOUR_MS);
+    offset = first === offsetMs(tz, (hour + 1) * HOUR_MS - 1_000) ? first : Number.NaN;
+    zone.set(hour, offset);
+  }
+  return Number.isNaN(offset) ? offsetMs(tz, ms) : offset;
+}
+
 /** `YYYY-MM-DD` of a UTC instant read as a UTC calendar date. */
-export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+export function utcDay(ms: number): string {
+  const day = Math.floor(ms / DAY_MS);
+  let name = dayNames.get(day);
+  if (name === undefined) {
+    name = new Date(ms).toISOString().slice(0, 10);
+    if (dayNames.size >= 65_536) dayNames.clear();
+    dayNames.set(day, name);
+  }
+  return name;
+}
 
 /** The calendar date of instant `ms` in zone `tz`. */
-export const localDay = (ms: number, tz: string) => utcDay(ms + offsetMs(tz, ms));
+export const localDay = (ms: number, tz: string) => utcDay(ms + offsetAt(tz, ms));
 
 /**
  * The instant the local date `day` starts in `tz`. The offset guess can land off by the DST step
@@ -119,16 +167,10 @@ export function slotDayMapper(utcDate: string, tz: string): (slot: number) => st
 /** `offsetMs` at a UTC midnight or the last slot of its day, remembered per zone (bounded). */
 function dayOffset(tz: string, instant: number): number {
   if (tz === 'UTC') return 0;
-  let zone = dayStartOffsets.get(tz);
-  if (!zone) {
-    if (dayStartOffsets.size >= 1_024) dayStartOffsets.clear();
-    zone = new Map();
-    dayStartOffsets.set(tz, zone);
-  }
+  const zone = zoneMap(dayStartOffsets, tz, 8_192);
   const known = zone.get(instant);
   if (known !== undefined) return known;
   const offset = offsetMs(tz, instant);
-  if (zone.size >= 8_192) zone.clear();
   zone.set(instant, offset);
   return offset;
 }
