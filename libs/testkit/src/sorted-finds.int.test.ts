@@ -197,16 +197,19 @@ describe('sorted finds on indexed fields', () => {
     );
   });
 
+  /** The winning plan of a find, as JSON. */
+  const explainFind = async (collection: string, filter: object, sort?: object) => {
+    const db = connection.db;
+    if (!db) throw new Error('not connected');
+    const out = await db.command({
+      explain: { find: collection, filter, ...(sort ? { sort } : {}) },
+      verbosity: 'queryPlanner',
+    });
+    return JSON.stringify((out.queryPlanner as { winningPlan: unknown }).winningPlan);
+  };
+
   it('when a find is explained, then the plan names the index it uses, or shows the collection scan', async () => {
-    const explain = async (filter: object, sort?: object) => {
-      const db = connection.db;
-      if (!db) throw new Error('not connected');
-      const out = await db.command({
-        explain: { find: 'tickets', filter, ...(sort ? { sort } : {}) },
-        verbosity: 'queryPlanner',
-      });
-      return JSON.stringify((out.queryPlanner as { winningPlan: unknown }).winningPlan);
-    };
+    const explain = (filter: object, sort?: object) => explainFind('tickets', filter, sort);
     const byId = await explain({ _id: 't0001' });
     expect(byId).not.toContain('COLLSCAN');
     expect(await explain({ _id: { $in: ['t0001', 't0002'] } })).not.toContain('COLLSCAN');
@@ -219,6 +222,48 @@ describe('sorted finds on indexed fields', () => {
     );
     expect(byStatus).toContain('"indexName":"org_status_created"');
     expect(await explain({ n: 5 })).toContain('COLLSCAN');
+  });
+
+  it('when a filter names an _id and more fields, then the _id finds the document and the rest must match', async () => {
+    // Reads and revision-checked writes of one document: `{_id, orgId}`, `{_id, rev}`. The
+    // stand-in's library used its `_id` index only for a filter of the `_id` alone and scanned
+    // the collection for these; the runner looks the `_id` up and checks the rest.
+    const db = connection.db;
+    if (!db) throw new Error('not connected');
+    const c = db.collection<{ _id: string; orgId: string; rev: number; tags?: string[] }>('by_id');
+    await c.insertMany(
+      Array.from({ length: 50 }, (_, i) => ({ _id: `d${i}`, orgId: i % 2 ? 'org-a' : 'org-b', rev: 1 })),
+    );
+    expect(await c.findOne({ _id: 'd1', orgId: 'org-a' })).toMatchObject({ _id: 'd1', rev: 1 });
+    expect(await c.findOne({ _id: 'd1', orgId: 'org-b' })).toBeNull();
+    expect(await c.findOne({ _id: 'nope', orgId: 'org-a' })).toBeNull();
+    const some = await c.find({ _id: { $in: ['d1', 'd2', 'd3'] }, orgId: 'org-a' }).toArray();
+    expect(some.map((d) => d._id).sort()).toEqual(['d1', 'd3']);
+
+    expect((await c.updateOne({ _id: 'd1', rev: 2 }, { $set: { rev: 3 } })).matchedCount).toBe(0);
+    expect((await c.updateOne({ _id: 'd1', rev: 1 }, { $set: { rev: 2 } })).modifiedCount).toBe(1);
+    expect(await c.findOneAndUpdate({ _id: 'd1', orgId: 'org-a', rev: 1 }, { $set: { rev: 9 } })).toBeNull();
+    expect(
+      await c.findOneAndUpdate(
+        { _id: 'd1', orgId: 'org-a', rev: 2 },
+        { $set: { rev: 3 } },
+        { returnDocument: 'after' },
+      ),
+    ).toMatchObject({ _id: 'd1', rev: 3 });
+    expect((await c.deleteOne({ _id: 'd2', orgId: 'org-a' })).deletedCount).toBe(0);
+    expect((await c.deleteOne({ _id: 'd2', orgId: 'org-b' })).deletedCount).toBe(1);
+    await c.updateOne({ _id: 'd3' }, { $set: { tags: ['x', 'y'] } });
+    expect(await c.findOne({ _id: 'd3', tags: 'y' })).toMatchObject({ _id: 'd3' });
+    expect(await c.findOne({ _id: 'd3', tags: 'z' })).toBeNull();
+    expect(await c.countDocuments({})).toBe(49);
+    expect((await c.find({ orgId: 'org-a' }).toArray()).length).toBe(25);
+
+    const plan = await explainFind('by_id', { _id: 'd1', orgId: 'org-a' });
+    expect(plan).toContain('"indexName":"_id_"');
+    expect(plan).not.toContain('COLLSCAN');
+    expect(await explainFind('by_id', { _id: { $in: ['d1', 'd3'] }, rev: 1 })).not.toContain('COLLSCAN');
+    // A range on the `_id` is left to the scan, as the library does for the `_id` alone.
+    expect(await explainFind('by_id', { _id: { $gt: 'd1' }, orgId: 'org-a' })).toContain('COLLSCAN');
   });
 
   it('when indexed values cannot be ordered by the stand-in, then finds, updates and deletes still work', async () => {

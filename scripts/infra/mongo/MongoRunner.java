@@ -213,7 +213,11 @@ public final class MongoRunner {
      * The index a find runs on (null: a scan); for an ordered index, the filter's equalities and
      * how many of its leading fields they fix.
      */
-    record Plan(Index<Integer> index, Map<String, Object> equal, int prefix) {}
+    record Plan(Index<Integer> index, Map<String, Object> equal, int prefix, Document lookup) {
+      Plan(Index<Integer> index, Map<String, Object> equal, int prefix) {
+        this(index, equal, prefix, null);
+      }
+    }
 
     /** What `queryDocuments` does with this filter and sort, and what `explain` reports. */
     Plan plan(Document query, Document orderBy) {
@@ -221,6 +225,20 @@ public final class MongoRunner {
       for (Index<Integer> index : getIndexes()) {
         // A unique index narrows the filter to a few documents: the library's own plan.
         if (index.canHandle(filter)) return new Plan(index, Map.of(), -1);
+      }
+      // The library uses a unique index only when the filter names exactly its fields, so
+      // `{_id, orgId}` or `{_id, rev}` (most reads and writes of one document) scanned the whole
+      // collection. The `_id` index holds every document, so looking the `_id` up there and
+      // checking the rest of the filter on what it finds gives the scan's answer.
+      Object id = filter.get(getIdField());
+      if (id != null && filter.size() > 1) {
+        Document lookup = new Document(getIdField(), id);
+        for (Index<Integer> index : getIndexes()) {
+          List<IndexKey> keys = index.getKeys();
+          if (keys.size() == 1 && keys.get(0).getKey().equals(getIdField()) && index.canHandle(lookup)) {
+            return new Plan(index, Map.of(), -1, lookup);
+          }
+        }
       }
       if (orderBy == null || orderBy.isEmpty() || orderBy.containsKey("$natural")) return new Plan(null, Map.of(), -1);
       Map<String, Object> equal = OrderedIndex.equalities(filter);
@@ -244,6 +262,10 @@ public final class MongoRunner {
     protected QueryResult queryDocuments(
         Document query, Document orderBy, int numberToSkip, int limit, int batchSize, Document fieldSelector) {
       Plan plan = plan(query, orderBy);
+      if (plan.lookup() != null) {
+        Iterable<Integer> positions = plan.index().getPositions(plan.lookup());
+        return matchDocuments(query, positions, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+      }
       if (!(plan.index() instanceof OrderedIndex ordered)) {
         return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
       }
