@@ -98,7 +98,7 @@ export async function applyBucketOps(
     );
     const writes = planned.filter((w) => w !== null);
     if (writes.length && Date.now() > leaseUntil) throw new LeaseLostError();
-    // One round trip for the whole op set: the stand-in runs commands one at a time anyway.
+    // One round trip for the whole op set: each command costs a round trip and a socket write.
     const won = await deps.buckets.writeMany(writes);
     for (const ok of won) if (ok) await deps.faults?.afterBucketWrite?.();
     let next = 0;
